@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers, one runner. `unit` is pure and runs anywhere in seconds; `kernel` needs root
+// and creates throwaway network namespaces; `lab` brings up the lab's real control plane.
+const source = { conditions: ['loom-source'] };
+
+export default defineConfig({
+  resolve: source,
+  ssr: { resolve: { conditions: ['loom-source'], externalConditions: ['loom-source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['**/*.kernel.test.ts', '**/*.lab.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'kernel',
+          include: ['packages/*/test/**/*.kernel.test.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          include: ['packages/*/test/**/*.lab.test.ts', 'e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 1_800_000,
+        },
+      },
+    ],
+  },
+});
