@@ -1,1 +1,10 @@
-export {};
+export type { CheckOutcome, HealthCheck, HealthCheckResult } from './health-check.ts';
+export { renderCheckLine, renderReport, runCheck } from './health-check.ts';
+export type { HealthServer, HealthServerOptions, MetricsSource } from './health-server.ts';
+export { startHealthServer } from './health-server.ts';
+export type { Logger, LoggerOptions, LogLevel } from './logger.ts';
+export { createLogger, LOG_LEVELS, resolveLogLevel } from './logger.ts';
+export type { HistogramOptions, MetricsRegistry, MetricsRegistryOptions } from './metrics.ts';
+export { createMetricsRegistry } from './metrics.ts';
+export type { DaemonOptions, ShutdownHandler } from './shutdown.ts';
+export { isShuttingDown, onShutdown, runDaemon, shutdownSignal } from './shutdown.ts';
