@@ -1,1 +1,62 @@
-export {};
+export { abortableDelay } from './abortable-delay.ts';
+export { type Backoff, type BackoffOptions, createBackoff } from './backoff.ts';
+export {
+  type Controller,
+  type ControllerOptions,
+  type ControllerSource,
+  createController,
+} from './controller.ts';
+export {
+  createInformer,
+  type Informer,
+  type InformerListeners,
+  type InformerOptions,
+  InformerStoppedError,
+  type UpdateInfo,
+} from './informer.ts';
+export {
+  createKubeClient,
+  type KubeClient,
+  type KubeClientOptions,
+  type KubeMethod,
+  type KubeRequest,
+} from './kube-client.ts';
+export {
+  KubeConfigNotFoundError,
+  type LoadKubeConfigOptions,
+  loadKubeConfig,
+  SERVICE_ACCOUNT_DIR,
+} from './kube-config.ts';
+export {
+  isKubeApiError,
+  KubeApiError,
+  KubeConnectionError,
+  WatchDecodeError,
+} from './kube-errors.ts';
+export { type KubeLogger, silentKubeLogger } from './kube-logger.ts';
+export { type KubeObject, type KubeStatus, objectKey, splitObjectKey } from './kube-object.ts';
+export {
+  createLeaderElector,
+  type LeaderElectionOptions,
+  type LeaderElector,
+  type Lease,
+  type LeaseSpec,
+} from './leader-election.ts';
+export { type ListOptions, type ListResult, listAll } from './list-pager.ts';
+export { type CacheChange, createObjectCache, type ObjectCache } from './object-cache.ts';
+export {
+  createExponentialRateLimiter,
+  type RateLimiter,
+  type RateLimiterOptions,
+} from './rate-limiter.ts';
+export { type ResourceRef, resourcePath } from './resource-path.ts';
+export { readWatchEvents, type WatchEvent, type WatchEventType } from './watch-stream.ts';
+export {
+  createWorkQueue,
+  type Reconcile,
+  type ReconcileResult,
+  type ShutdownOptions,
+  type WorkQueue,
+  type WorkQueueMetrics,
+  type WorkQueueOptions,
+} from './work-queue.ts';

@@ -1,1 +1,36 @@
-export {};
+export {
+  createFakeApiServer,
+  FakeApiError,
+  type FakeApiServer,
+  type FakeApiServerOptions,
+  type FakeFault,
+  type FakeRequest,
+  type FakeStore,
+  parseApiPath,
+  type StoredObject,
+} from './fake-apiserver.ts';
+export { fakeInformerHarness } from './fake-informer-harness.ts';
+export {
+  apiConfigMapWriter,
+  type ConfigMap,
+  type ConfigMapWriter,
+  type InformerHarness,
+} from './informer-harness.ts';
+export {
+  type InformerScenario,
+  informerScenarios,
+  scenarioSupported,
+} from './informer-scenarios.ts';
+export {
+  canUseNetns,
+  kernelSuiteTitle,
+  netnsSkipReason,
+  requireRoot,
+} from './kernel-availability.ts';
+export { deleteRegisteredNetns, registeredNetns } from './netns-registry.ts';
+export {
+  createTestNetns,
+  type ExecOptions,
+  type TestNetns,
+  withThrowawayNetns,
+} from './test-netns.ts';

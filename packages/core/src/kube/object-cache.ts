@@ -1,0 +1,68 @@
+import { type KubeObject, objectKey } from './kube-object.ts';
+
+export type CacheChange<T extends KubeObject> =
+  | { type: 'add'; obj: T }
+  | { type: 'update'; obj: T; old: T }
+  | { type: 'delete'; obj: T };
+
+/** The informer's store, keyed by {@link objectKey}. It turns watch events and relists into
+ * the changes a handler should see, and nothing else: a repeated object (same
+ * resourceVersion) produces no change. */
+export interface ObjectCache<T extends KubeObject> {
+  get(key: string): T | undefined;
+  list(): T[];
+  readonly size: number;
+  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): CacheChange<T> | undefined;
+  /** Replaces the whole content with a fresh list and returns the difference. */
+  replace(items: readonly T[]): CacheChange<T>[];
+}
+
+export function createObjectCache<T extends KubeObject>(): ObjectCache<T> {
+  let objects = new Map<string, T>();
+
+  function apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): CacheChange<T> | undefined {
+    const key = objectKey(obj);
+    const old = objects.get(key);
+    if (type === 'DELETED') {
+      if (!old) return undefined;
+      objects.delete(key);
+      return { type: 'delete', obj };
+    }
+    objects.set(key, obj);
+    if (!old) return { type: 'add', obj };
+    if (sameVersion(old, obj)) return undefined;
+    return { type: 'update', obj, old };
+  }
+
+  function replace(items: readonly T[]): CacheChange<T>[] {
+    const next = new Map<string, T>();
+    const changes: CacheChange<T>[] = [];
+    for (const obj of items) {
+      const key = objectKey(obj);
+      next.set(key, obj);
+      const old = objects.get(key);
+      if (!old) changes.push({ type: 'add', obj });
+      else if (!sameVersion(old, obj)) changes.push({ type: 'update', obj, old });
+    }
+    for (const [key, old] of objects) {
+      if (!next.has(key)) changes.push({ type: 'delete', obj: old });
+    }
+    objects = next;
+    return changes;
+  }
+
+  return {
+    get: (key) => objects.get(key),
+    list: () => [...objects.values()],
+    get size() {
+      return objects.size;
+    },
+    apply,
+    replace,
+  };
+}
+
+function sameVersion(a: KubeObject, b: KubeObject): boolean {
+  const version = a.metadata?.resourceVersion;
+  return version !== undefined && version === b.metadata?.resourceVersion;
+}
