@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: source,
   ssr: { resolve: { conditions: ['loom-source'], externalConditions: ['loom-source'] } },
   test: {
+    // The JSON report is what .ci/run counts; the default reporter is for people.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     projects: [
       {
         extends: true,
