@@ -1,0 +1,56 @@
+/**
+ * The upstream versions the lab runs (measured to work together here:
+ * /work/shared/reference/k8s-build.md). Bumping one means a new cache directory.
+ */
+export const KUBERNETES_VERSION = 'v1.37.2';
+export const ETCD_VERSION = 'v3.6.16';
+export const CRI_TOOLS_VERSION = 'v1.37.0';
+
+export type LabBinary =
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kubelet'
+  | 'kubectl'
+  | 'agnhost'
+  | 'etcd'
+  | 'crictl';
+
+/**
+ * How each binary is made: a package of k8s.io/kubernetes (built in the shared throwaway
+ * module), a package built in a throwaway module of its own, or a plain `go install`.
+ * etcd needs its own module: its go.mod has replace directives, which `go install pkg@v`
+ * refuses, and sharing the Kubernetes module would let Kubernetes' requirements raise
+ * etcd's dependencies.
+ */
+export type BinarySource =
+  | { kind: 'kubernetes'; binary: LabBinary; pkg: string }
+  | { kind: 'module'; binary: LabBinary; pkg: string; version: string }
+  | { kind: 'install'; binary: LabBinary; pkg: string; version: string };
+
+// The order the lab needs them in; the API server is the slow one (most shared packages).
+export const BINARY_SOURCES: readonly BinarySource[] = [
+  { kind: 'kubernetes', binary: 'kube-apiserver', pkg: 'cmd/kube-apiserver' },
+  { kind: 'kubernetes', binary: 'kube-controller-manager', pkg: 'cmd/kube-controller-manager' },
+  { kind: 'kubernetes', binary: 'kube-scheduler', pkg: 'cmd/kube-scheduler' },
+  { kind: 'kubernetes', binary: 'kubelet', pkg: 'cmd/kubelet' },
+  { kind: 'kubernetes', binary: 'kubectl', pkg: 'cmd/kubectl' },
+  { kind: 'kubernetes', binary: 'agnhost', pkg: 'test/images/agnhost' },
+  // etcd's main package is the root of its server module.
+  { kind: 'module', binary: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', version: ETCD_VERSION },
+  {
+    kind: 'install',
+    binary: 'crictl',
+    pkg: 'sigs.k8s.io/cri-tools/cmd/crictl',
+    version: CRI_TOOLS_VERSION,
+  },
+];
+
+export const LAB_BINARIES: readonly LabBinary[] = BINARY_SOURCES.map((source) => source.binary);
+
+/** `v1.37.2` → the staging modules' `v0.37.2`. */
+export function stagingVersion(kubernetesVersion: string): string {
+  const match = /^v1\.(\d+)\.(\d+)$/.exec(kubernetesVersion);
+  if (!match) throw new Error(`unsupported Kubernetes version "${kubernetesVersion}"`);
+  return `v0.${match[1]}.${match[2]}`;
+}

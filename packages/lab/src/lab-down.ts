@@ -1,0 +1,91 @@
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
+import { createCommandRunner, deleteNetns, netnsExists } from '@loom-net/core';
+import { stopComponent } from './components/component-runner.ts';
+import { COMPONENTS, type ComponentName } from './components/component-table.ts';
+import { LabError } from './errors.ts';
+import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
+import { requireRoot } from './preflight.ts';
+import { readLabState } from './state/lab-state.ts';
+
+export interface DownOptions extends LabOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DownReport {
+  config: LabConfig;
+  /** False when there was no lab in the state dir (a second `down` is a no-op). */
+  found: boolean;
+  stopped: {
+    name: ComponentName;
+    pid: number;
+    outcome: 'stopped' | 'killed';
+    durationMs: number;
+  }[];
+  namespacesRemoved: string[];
+  durationMs: number;
+}
+
+/**
+ * Stops every process the lab started (by PID file, newest component first), deletes its
+ * namespaces (which takes the veths, the bridge and the netns mounts with them) and removes
+ * every file it wrote. Safe to repeat.
+ */
+export async function labDown(options: DownOptions = {}): Promise<DownReport> {
+  const started = Date.now();
+  const config = resolveLabConfig(options, options.env);
+  requireRoot('take the lab down');
+  const state = readLabState(config);
+  const found = state !== undefined || existsSync(config.paths.runDir);
+  const stopped: DownReport['stopped'] = [];
+  for (const component of [...COMPONENTS].reverse()) {
+    const result = await stopComponent(config, component);
+    if (result.outcome !== 'not-running' && result.pid !== undefined) {
+      stopped.push({
+        name: component.name,
+        pid: result.pid,
+        outcome: result.outcome,
+        durationMs: result.durationMs,
+      });
+    }
+  }
+  const namespacesRemoved: string[] = [];
+  const runner = createCommandRunner();
+  // Only namespaces this lab recorded as its own: a same-named one of someone else stays.
+  for (const name of [...(state?.namespaces ?? [])].reverse()) {
+    if (!netnsExists(name)) continue;
+    try {
+      await deleteNetns(runner, name);
+    } catch (error) {
+      throw new LabError(
+        'LOOM_LAB_NETWORK_FAILED',
+        `cannot delete netns ${name}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    namespacesRemoved.push(name);
+  }
+  removeStateFiles(config);
+  return { config, found, stopped, namespacesRemoved, durationMs: Date.now() - started };
+}
+
+function removeStateFiles(config: LabConfig): void {
+  const { paths } = config;
+  for (const path of [
+    paths.pkiDir,
+    paths.etcdDataDir,
+    paths.logDir,
+    paths.runDir,
+    paths.adminKubeconfig,
+    paths.hostKubeconfig,
+    paths.controllerManagerKubeconfig,
+    paths.schedulerKubeconfig,
+    // Last: while it exists, a later `down` can still find the namespaces to remove.
+    paths.stateFile,
+  ]) {
+    rmSync(path, { recursive: true, force: true });
+  }
+  // The directory itself only when nothing else is in it (it may be the user's own).
+  try {
+    rmdirSync(config.stateDir);
+  } catch {}
+}

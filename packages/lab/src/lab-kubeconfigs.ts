@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { clusterName } from './components/component-flags.ts';
+import { renderKubeconfig } from './kubeconfig.ts';
+import type { LabConfig } from './lab-config.ts';
+import { apiServerUrl } from './network-plan.ts';
+import { pkiFiles } from './pki/pki.ts';
+import { writeFileAtomic } from './state/write-file-atomic.ts';
+
+function kubeconfigFor(
+  config: LabConfig,
+  pair: { cert: string; key: string },
+  userName: string,
+  server: string,
+): string {
+  const pki = pkiFiles(config.paths.pkiDir);
+  return renderKubeconfig({
+    clusterName: clusterName(config),
+    server,
+    userName,
+    caPem: readFileSync(pki.ca.cert, 'utf8'),
+    certPem: readFileSync(pair.cert, 'utf8'),
+    keyPem: readFileSync(pair.key, 'utf8'),
+  });
+}
+
+/** The kubeconfigs used inside the control-plane namespace (server 192.168.1.10:6443). */
+export function writeControlPlaneKubeconfigs(config: LabConfig): void {
+  const pki = pkiFiles(config.paths.pkiDir);
+  const server = apiServerUrl();
+  const { paths } = config;
+  writeFileAtomic(paths.adminKubeconfig, kubeconfigFor(config, pki.admin, 'admin', server), 0o600);
+  writeFileAtomic(
+    paths.controllerManagerKubeconfig,
+    kubeconfigFor(config, pki.controllerManager, 'kube-controller-manager', server),
+    0o600,
+  );
+  writeFileAtomic(
+    paths.schedulerKubeconfig,
+    kubeconfigFor(config, pki.scheduler, 'kube-scheduler', server),
+    0o600,
+  );
+}
+
+/** The admin kubeconfig for the root namespace, through the bridge on 127.0.0.1:`port`. */
+export function writeHostKubeconfig(config: LabConfig, port: number): void {
+  const pki = pkiFiles(config.paths.pkiDir);
+  const server = `https://127.0.0.1:${port}`;
+  writeFileAtomic(
+    config.paths.hostKubeconfig,
+    kubeconfigFor(config, pki.admin, 'admin', server),
+    0o600,
+  );
+}

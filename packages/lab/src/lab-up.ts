@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createCommandRunner } from '@loom-net/core';
+import { readBridgeReady } from './bridge/bridge-ready.ts';
+import { ensureBinaries, type ResolvedBinaries } from './build/binaries.ts';
+import {
+  componentStatus,
+  runningPid,
+  startComponent,
+  stopComponent,
+  waitHealthy,
+} from './components/component-runner.ts';
+import {
+  COMPONENTS,
+  type ComponentDefinition,
+  type ComponentName,
+  componentFiles,
+  type LabContext,
+} from './components/component-table.ts';
+import { LabError } from './errors.ts';
+import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
+import { writeControlPlaneKubeconfigs, writeHostKubeconfig } from './lab-kubeconfigs.ts';
+import { ensureUnderlay } from './network/underlay.ts';
+import { ensurePki } from './pki/pki.ts';
+import { requireRoot, requireTools } from './preflight.ts';
+import {
+  assertNamespacesOurs,
+  labNamespaces,
+  readLabState,
+  writeLabState,
+} from './state/lab-state.ts';
+
+export interface UpOptions extends LabOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Human-readable progress (build steps, each component as it gets healthy). */
+  onProgress?: (line: string) => void;
+}
+
+export interface ComponentReport {
+  name: ComponentName;
+  /** `kept`: it was already running and healthy; `restarted`: it had died and was started again. */
+  action: 'started' | 'restarted' | 'kept';
+  pid: number;
+  durationMs: number;
+}
+
+export interface UpReport {
+  config: LabConfig;
+  alreadyUp: boolean;
+  binaries: ResolvedBinaries;
+  components: ComponentReport[];
+  /** The root-side API endpoint, `https://127.0.0.1:<port>`. */
+  hostApiServer: string;
+  durationMs: number;
+}
+
+/**
+ * Brings the control plane up, or repairs it: whatever is missing (binaries, certificates,
+ * namespaces, dead processes) is made again; whatever runs and is healthy is kept.
+ */
+export async function labUp(options: UpOptions = {}): Promise<UpReport> {
+  const started = Date.now();
+  const config = resolveLabConfig(options, options.env);
+  const progress = options.onProgress ?? (() => {});
+  requireRoot('bring the lab up');
+  requireTools('bring the lab up');
+  const binaries = await ensureBinaries({ ...options, onProgress: progress });
+  const context: LabContext = { config, binDir: binaries.binDir };
+  const state = readLabState(config);
+  assertNamespacesOurs(config, state);
+  if (state && (await allHealthy(config))) {
+    return report(config, binaries, true, keptReports(config), started);
+  }
+  // Before anything starts: a taken port should not cost a control-plane start.
+  if (runningPid(config, 'host-bridge') === undefined) await assertPortFree(config);
+  mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
+  mkdirSync(config.paths.runDir, { recursive: true, mode: 0o700 });
+  writeLabState(config, {
+    version: 1,
+    prefix: config.prefix,
+    namespaces: labNamespaces(config),
+    binDir: binaries.binDir,
+    createdAt: state?.createdAt ?? new Date().toISOString(),
+  });
+  const pkiMade = await ensurePki(config.paths.pkiDir);
+  writeControlPlaneKubeconfigs(config);
+  const { rebuilt } = await ensureUnderlay(createCommandRunner(), config);
+  // Processes in a namespace that was replaced, or holding certificates that were, are
+  // cut off from the new lab: start them again.
+  if (rebuilt || pkiMade) await stopAll(config, (c) => c.namespace === 'control-plane' || pkiMade);
+  const components: ComponentReport[] = [];
+  for (const component of COMPONENTS) {
+    components.push(await ensureComponent(context, component, progress));
+  }
+  return report(config, binaries, false, components, started);
+}
+
+async function ensureComponent(
+  context: LabContext,
+  component: ComponentDefinition,
+  progress: (line: string) => void,
+): Promise<ComponentReport> {
+  const { config } = context;
+  const pid = runningPid(config, component.name);
+  if (pid !== undefined) {
+    const waited = Date.now();
+    if (await waitHealthy(config, component, component.readyTimeoutMs)) {
+      return { name: component.name, action: 'kept', pid, durationMs: Date.now() - waited };
+    }
+    await stopComponent(config, component);
+  }
+  // A PID file left behind means the component ran and died (a clean stop removes it).
+  const hadRun = pid !== undefined || existsSync(componentFiles(config, component.name).pidFile);
+  for (const file of component.staleFiles?.(config) ?? []) rmSync(file, { force: true });
+  progress(`starting ${component.name}…`);
+  const result = await startComponent(context, component);
+  if (component.name === 'host-bridge') writeHostKubeconfigFromBridge(config);
+  return {
+    name: component.name,
+    action: hadRun ? 'restarted' : 'started',
+    ...result,
+  };
+}
+
+function writeHostKubeconfigFromBridge(config: LabConfig): void {
+  const ready = readBridgeReady(
+    config.paths.hostBridgeReady,
+    componentFiles(config, 'host-bridge').pidFile,
+  );
+  if (ready) writeHostKubeconfig(config, ready.port);
+}
+
+async function assertPortFree(config: LabConfig): Promise<void> {
+  if (config.hostApiPort === 0) return;
+  const server = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    server.once('error', resolve);
+    server.listen(config.hostApiPort, '127.0.0.1', () => server.close(() => resolve(undefined)));
+  });
+  if (error) {
+    throw new LabError(
+      'LOOM_LAB_PORT_TAKEN',
+      `cannot listen on 127.0.0.1:${config.hostApiPort} for the lab's API bridge: ${error.code === 'EADDRINUSE' ? 'another program uses that port' : error.message}; choose another with --api-port or LOOM_LAB_API_PORT`,
+      { cause: error },
+    );
+  }
+}
+
+async function allHealthy(config: LabConfig): Promise<boolean> {
+  for (const component of COMPONENTS) {
+    const status = await componentStatus(config, component, { probe: true });
+    if (!status.health?.ok) return false;
+  }
+  return true;
+}
+
+function keptReports(config: LabConfig): ComponentReport[] {
+  return COMPONENTS.map((component) => ({
+    name: component.name,
+    action: 'kept' as const,
+    pid: runningPid(config, component.name) ?? 0,
+    durationMs: 0,
+  }));
+}
+
+async function stopAll(
+  config: LabConfig,
+  which: (component: ComponentDefinition) => boolean = () => true,
+): Promise<void> {
+  for (const component of [...COMPONENTS].reverse()) {
+    if (which(component)) await stopComponent(config, component);
+  }
+}
+
+function report(
+  config: LabConfig,
+  binaries: ResolvedBinaries,
+  alreadyUp: boolean,
+  components: ComponentReport[],
+  started: number,
+): UpReport {
+  const ready = readBridgeReady(
+    config.paths.hostBridgeReady,
+    componentFiles(config, 'host-bridge').pidFile,
+  );
+  return {
+    config,
+    alreadyUp,
+    binaries,
+    components,
+    hostApiServer: `https://127.0.0.1:${ready?.port ?? config.hostApiPort}`,
+    durationMs: Date.now() - started,
+  };
+}

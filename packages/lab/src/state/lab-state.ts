@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { netnsExists } from '@loom-net/core';
+import { LabError } from '../errors.ts';
+import type { LabConfig } from '../lab-config.ts';
+import { writeFileAtomic } from './write-file-atomic.ts';
+
+/**
+ * The lab's record of itself (`lab.json`): what it created, so `down` removes exactly that
+ * and `up` can tell its own namespaces from someone else's.
+ */
+export interface LabState {
+  version: 1;
+  prefix: string;
+  namespaces: string[];
+  binDir: string;
+  createdAt: string;
+}
+
+export function readLabState(config: LabConfig): LabState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(config.paths.stateFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const state = JSON.parse(text) as LabState;
+    if (state.version !== 1 || !Array.isArray(state.namespaces)) throw new Error('unknown format');
+    return state;
+  } catch (error) {
+    throw new LabError(
+      'LOOM_LAB_BAD_CONFIG',
+      `cannot read the lab state ${config.paths.stateFile}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+export function writeLabState(config: LabConfig, state: LabState): void {
+  writeFileAtomic(config.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function labNamespaces(config: LabConfig): string[] {
+  return [config.netns.switch, config.netns.controlPlane];
+}
+
+/** Refuses to adopt a namespace this lab did not create (another lab's, a user's). */
+export function assertNamespacesOurs(config: LabConfig, state: LabState | undefined): void {
+  for (const name of labNamespaces(config)) {
+    if (netnsExists(name) && !state?.namespaces.includes(name)) {
+      throw new LabError(
+        'LOOM_LAB_NETNS_TAKEN',
+        `cannot create netns ${name}: it already exists and the lab in ${config.stateDir} did not create it; remove it (ip netns del ${name}) or choose another --prefix`,
+      );
+    }
+  }
+}
