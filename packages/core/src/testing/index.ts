@@ -14,6 +14,7 @@ export {
   apiConfigMapWriter,
   type ConfigMap,
   type ConfigMapWriter,
+  eventually,
   type InformerHarness,
 } from './informer-harness.ts';
 export {
