@@ -1,5 +1,5 @@
 /** The kernel tools Loom drives; nothing else in Loom spawns them. */
-export type KernelTool = 'ip' | 'nft' | 'conntrack' | 'sysctl';
+export type KernelTool = 'ip' | 'bridge' | 'nft' | 'conntrack' | 'sysctl';
 
 export interface KernelCommand {
   tool: KernelTool;

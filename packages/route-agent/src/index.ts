@@ -1,0 +1,99 @@
+export { AGENT_DEFAULTS, VXLAN_OVERHEAD } from './agent-defaults.ts';
+export { AGENT_FLAGS, agentUsage, envName, type FlagSpec } from './agent-flag-specs.ts';
+export {
+  type AgentConfig,
+  AgentFlagsError,
+  type ParsedFlags,
+  parseAgentFlags,
+} from './agent-flags.ts';
+export { type AgentHealthInput, agentHealthChecks } from './agent-health.ts';
+export { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
+export { readIfExists, writeFileAtomic } from './atomic-file.ts';
+export { bridgeBatch, bridgeFdbJson } from './bridge-fdb.ts';
+export { type Claim, type ClaimIndex, createClaimIndex } from './cidr-claims.ts';
+export { type CniConflistOptions, renderCniConflist } from './cni-conflist.ts';
+export {
+  createPluginInstaller,
+  installConflist,
+  PLUGIN_PACKAGES,
+  type PluginSource,
+  packagedPluginSources,
+  pluginSourcesIn,
+} from './cni-install.ts';
+export {
+  type DesiredRoute,
+  type DesiredRouting,
+  type DesiredVxlan,
+  desiredRouting,
+  type NodeRouting,
+  ROUTING_MODES,
+  type RoutePath,
+  type RoutingInput,
+  type RoutingMode,
+  type VxlanPeer,
+  type VxlanSettings,
+} from './desired-routing.ts';
+export {
+  connectedSubnets,
+  type HostInterfaces,
+  type InterfaceAddress,
+  type IpAddrEntry,
+  isConnected,
+  readHostInterfaces,
+  underlayOf,
+} from './host-interfaces.ts';
+export {
+  type FdbEntry,
+  type IpRouteEntry,
+  type KernelRoute,
+  type KernelState,
+  type Neighbour,
+  parseFdb,
+  parseKernelRoutes,
+  parseNeighbours,
+  type VxlanLink,
+  vxlanLinkOf,
+} from './kernel-state.ts';
+export { renderMasqueradeRuleset } from './masquerade-ruleset.ts';
+export { createMasqueradeTable, type MasqueradeOutcome } from './masquerade-table.ts';
+export {
+  type CniSetupOptions,
+  type ConflistOutcome,
+  createNodeSetup,
+  type NodeSetup,
+  type NodeSetupOptions,
+  type NodeSetupOutcome,
+} from './node-setup.ts';
+export {
+  createNodeViewCache,
+  internalIpOf,
+  type NodeObject,
+  type NodeView,
+  nodeViewOf,
+  routingFingerprint,
+} from './node-view.ts';
+export {
+  type AgentNodeSetup,
+  type AgentStatus,
+  createRouteAgent,
+  type RouteAgent,
+  type RouteAgentOptions,
+} from './route-agent.ts';
+export {
+  createRouteApplier,
+  type RouteApplier,
+  type RouteApplierOptions,
+} from './route-applier.ts';
+export {
+  type PlanOptions,
+  planRouteChanges,
+  type RouteConflict,
+  type RoutePlan,
+} from './route-plan.ts';
+export {
+  createRouteReconciler,
+  type RouteReconciler,
+  type RouteReconcilerOptions,
+  type RoutesOutcome,
+} from './route-reconciler.ts';
+export { vtepAddress, vtepMac } from './vtep.ts';

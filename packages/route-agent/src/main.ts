@@ -1,0 +1,94 @@
+#!/usr/bin/env -S node --conditions=loom-source
+import {
+  createCommandRunner,
+  createKubeClient,
+  createLogger,
+  createMetricsRegistry,
+  loadKubeConfig,
+  onShutdown,
+  runDaemon,
+  startHealthServer,
+} from '@loom-net/core';
+import { AGENT_DEFAULTS } from './agent-defaults.ts';
+import { agentUsage } from './agent-flag-specs.ts';
+import { type AgentConfig, AgentFlagsError, parseAgentFlags } from './agent-flags.ts';
+import { packagedPluginSources, pluginSourcesIn } from './cni-install.ts';
+import { type AgentNodeSetup, createRouteAgent } from './route-agent.ts';
+
+function readConfig(): AgentConfig {
+  try {
+    const parsed = parseAgentFlags(process.argv.slice(2), process.env);
+    if (parsed.help) {
+      process.stdout.write(agentUsage());
+      process.exit(0);
+    }
+    return parsed.config;
+  } catch (error) {
+    if (!(error instanceof AgentFlagsError)) throw error;
+    console.error(`${error.message}\nRun loom-route-agent --help for the flags.`);
+    process.exit(2);
+  }
+}
+
+function nodeSetupOf(config: AgentConfig): AgentNodeSetup {
+  const cni = config.cni;
+  return {
+    clusterCidrs: config.clusterCidrs,
+    masquerade: config.masquerade,
+    nftTable: AGENT_DEFAULTS.nftTable,
+    mtu: config.mtu,
+    cni: cni && {
+      confPath: `${cni.confDir}/${cni.confFile}`,
+      binDir: cni.binDir,
+      plugins: !cni.installPlugins
+        ? []
+        : cni.pluginDir
+          ? pluginSourcesIn(cni.pluginDir)
+          : packagedPluginSources(),
+      bridge: cni.bridge,
+      networkName: AGENT_DEFAULTS.cniNetworkName,
+      ipamDataDir: cni.ipamDataDir,
+      portmap: cni.portmap,
+    },
+  };
+}
+
+const config = readConfig();
+const logger = createLogger({ component: 'route-agent', level: config.logLevel });
+const metrics = createMetricsRegistry('loom_route_agent');
+const client = createKubeClient(loadKubeConfig({ path: config.kubeconfig }), {
+  userAgent: 'loom-route-agent/0.1',
+});
+const agent = createRouteAgent({
+  client,
+  nodeName: config.nodeName,
+  runner: createCommandRunner(),
+  netns: config.netns,
+  mode: config.mode,
+  resyncMs: config.resyncMs,
+  protocol: config.protocol,
+  vxlan: config.vxlan,
+  bridge: config.bridge,
+  setup: nodeSetupOf(config),
+  logger,
+  metrics,
+});
+
+await runDaemon({
+  logger,
+  async start() {
+    logger.info({ node: config.nodeName, mode: config.mode, server: client.server }, 'starting');
+    const health = await startHealthServer({
+      port: config.healthPort,
+      host: config.healthAddress,
+      registry: metrics,
+      checks: agent.checks,
+      logger,
+    });
+    logger.info({ url: health.url }, 'health server listening');
+    onShutdown(() => health.close());
+    onShutdown(() => client.close());
+    await agent.start();
+  },
+  stop: () => agent.stop(),
+});
