@@ -1,0 +1,19 @@
+import { type CommandRunner, createCommandRunner } from '@loom-net/core/kernel';
+import type { CniPluginHandlers } from '@loom-net/ipam';
+import { addAttachment } from './add-attachment.ts';
+import { checkAttachment } from './check-attachment.ts';
+import { deleteAttachment } from './delete-attachment.ts';
+import { collectGarbage, reportStatus } from './gc-network.ts';
+
+/** loom-cni's verbs; kernel commands go through `kernel` (core's runner). */
+export function bridgePluginHandlers(
+  kernel: CommandRunner = createCommandRunner({ timeoutMs: 30_000 }),
+): CniPluginHandlers {
+  return {
+    add: (request) => addAttachment(request, kernel),
+    del: (request) => deleteAttachment(request, kernel),
+    check: (request) => checkAttachment(request, kernel),
+    gc: (request) => collectGarbage(request, kernel),
+    status: (request) => reportStatus(request),
+  };
+}

@@ -1,0 +1,181 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { CniAttachment } from './protocol/cni-env.ts';
+import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
+
+/** One allocated address; `address` is canonical text (`10.244.1.5`, `fd00::5`). */
+export interface AllocationRow {
+  address: string;
+  containerId: string;
+  ifname: string;
+}
+
+/**
+ * The allocations of one network, in SQLite (`node:sqlite`): WAL journal, every change in a
+ * `BEGIN IMMEDIATE` transaction, a busy timeout. SQLite's file locks serialise the plugin
+ * processes of parallel ADDs, and its journal makes a transaction all-or-nothing even when a
+ * process is killed (-9) in the middle of it.
+ */
+export interface AllocationStore {
+  readonly path: string;
+  /** Runs `work` in one write transaction; rolls back if it throws. */
+  write<T>(work: (tx: AllocationTransaction) => T): T;
+  /** Runs `work` on a consistent snapshot. */
+  read<T>(work: (tx: AllocationReader) => T): T;
+  close(): void;
+}
+
+export interface AllocationReader {
+  all(): AllocationRow[];
+  byAttachment(attachment: CniAttachment): AllocationRow[];
+  cursor(key: string): string | undefined;
+}
+
+export interface AllocationTransaction extends AllocationReader {
+  insert(row: AllocationRow): void;
+  remove(address: string): void;
+  setCursor(key: string, address: string): void;
+}
+
+/** Where a network's database lives: `<dataDir>/<network>/loom-ipam.sqlite`. */
+export function storePath(dataDir: string, network: string): string {
+  return join(dataDir, network, 'loom-ipam.sqlite');
+}
+
+/** How long a process waits for another's transaction before answering "try again later". */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS allocations (
+  address TEXT PRIMARY KEY NOT NULL,
+  container_id TEXT NOT NULL,
+  ifname TEXT NOT NULL,
+  allocated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS allocations_by_attachment ON allocations (container_id, ifname);
+CREATE TABLE IF NOT EXISTS cursors (
+  range_set TEXT PRIMARY KEY NOT NULL,
+  last_address TEXT NOT NULL
+);
+PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+export function openAllocationStore(dataDir: string, network: string): AllocationStore {
+  const path = storePath(dataDir, network);
+  const db = guard(path, 'open', () => {
+    mkdirSync(join(dataDir, network), { recursive: true, mode: 0o755 });
+    const opened = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    prepare(opened);
+    return opened;
+  });
+  return {
+    path,
+    write: (work) =>
+      guard(path, 'write', () =>
+        inTransaction(db, 'BEGIN IMMEDIATE', () => work(transactionOn(db))),
+      ),
+    read: (work) =>
+      guard(path, 'read', () => inTransaction(db, 'BEGIN', () => work(transactionOn(db)))),
+    close: () => db.close(),
+  };
+}
+
+function prepare(db: DatabaseSync): void {
+  // WAL is a property of the file: set once, by whichever process creates it. NORMAL sync is
+  // safe against a killed process in WAL mode (the OS holds every committed page); only a
+  // power cut can undo the last commits, and then the pods that held them are gone too.
+  const mode = db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
+  if (mode.journal_mode !== 'wal') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  const { user_version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (user_version >= SCHEMA_VERSION) return;
+  inTransaction(db, 'BEGIN IMMEDIATE', () => db.exec(SCHEMA));
+}
+
+function inTransaction<T>(db: DatabaseSync, begin: string, work: () => T): T {
+  db.exec(begin);
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function transactionOn(db: DatabaseSync): AllocationTransaction {
+  const toRow = (r: Record<string, unknown>): AllocationRow => ({
+    address: r.address as string,
+    containerId: r.container_id as string,
+    ifname: r.ifname as string,
+  });
+  return {
+    all: () => db.prepare('SELECT address, container_id, ifname FROM allocations').all().map(toRow),
+    byAttachment: ({ containerId, ifname }) =>
+      db
+        .prepare(
+          'SELECT address, container_id, ifname FROM allocations WHERE container_id = ? AND ifname = ?',
+        )
+        .all(containerId, ifname)
+        .map(toRow),
+    cursor: (key) => {
+      const row = db.prepare('SELECT last_address FROM cursors WHERE range_set = ?').get(key);
+      return row === undefined ? undefined : (row.last_address as string);
+    },
+    insert: (row) => {
+      db.prepare(
+        'INSERT INTO allocations (address, container_id, ifname, allocated_at) VALUES (?, ?, ?, ?)',
+      ).run(row.address, row.containerId, row.ifname, new Date().toISOString());
+    },
+    remove: (address) => {
+      db.prepare('DELETE FROM allocations WHERE address = ?').run(address);
+    },
+    setCursor: (key, address) => {
+      db.prepare(
+        'INSERT INTO cursors (range_set, last_address) VALUES (?, ?) ON CONFLICT (range_set) DO UPDATE SET last_address = excluded.last_address',
+      ).run(key, address);
+    },
+  };
+}
+
+// SQLite's busy (5) and locked (6) results mean another process held the lock for longer
+// than the busy timeout: transient, so the runtime may retry (code 11).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+function guard<T>(path: string, action: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof CniError) throw error;
+    const sqlite = error as { errcode?: number; message?: string };
+    const primary = (sqlite.errcode ?? -1) & 0xff;
+    if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+      throw new CniError(
+        CNI_ERROR.tryAgainLater,
+        `cannot ${action} IPAM database ${path}: still locked by another process after ${BUSY_TIMEOUT_MS} ms`,
+        {
+          cause: error,
+        },
+      );
+    }
+    // Anything else that is not SQLite's or the file system's (ENOSPC, EACCES) is a bug: let it be one.
+    const code = (error as { code?: unknown }).code;
+    const fromStore =
+      sqlite.errcode !== undefined ||
+      code === 'ERR_SQLITE_ERROR' ||
+      (typeof code === 'string' && /^E[A-Z]+$/.test(code));
+    if (!fromStore) throw error;
+    throw new CniError(
+      CNI_ERROR.storeFailure,
+      `cannot ${action} IPAM database ${path}: ${sqlite.message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,5 @@
+import { ipamPluginHandlers } from './ipam-plugin.ts';
+import { runCniPlugin } from './protocol/plugin-main.ts';
+
+// The loom-ipam executable: a CNI IPAM plugin speaking env + stdin/stdout.
+void runCniPlugin(ipamPluginHandlers);
