@@ -1,0 +1,99 @@
+import { deleteNetns, NETNS_RUN_DIR, netnsExists } from '@loom-net/core';
+import { LOOPBACK_LIST, loadCniConfig } from './cni-config.ts';
+import { findPlugin } from './cni-invoke.ts';
+import type { GcAttachment } from './cni-network.ts';
+import { cachedNetworkList, delNetworkList, gcNetworkList } from './cni-network.ts';
+import { listCachedAttachments } from './cni-result-cache.ts';
+import type { RuntimeContext } from './runtime-context.ts';
+
+const NETNS_DIR = `${NETNS_RUN_DIR}/`;
+
+function validAttachments(ctx: RuntimeContext): GcAttachment[] {
+  return [...ctx.sandboxes.values()]
+    .filter((s) => s.networkAttached)
+    .flatMap((s) => [
+      { containerID: s.id, ifname: 'eth0' },
+      { containerID: s.id, ifname: 'lo' },
+    ]);
+}
+
+// Attachments of a network that is no longer the configured one (the conf dir changed while
+// the runtime was down): libcni's GC only sees the current network, so DEL these with the
+// config they were made with.
+async function collectForeign(
+  ctx: RuntimeContext,
+  known: Set<string>,
+  valid: GcAttachment[],
+): Promise<void> {
+  const dirs = { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
+  for (const entry of listCachedAttachments(ctx.options.cniCacheDir)) {
+    if (known.has(entry.networkName)) continue;
+    if (valid.some((a) => a.containerID === entry.containerId)) continue;
+    const list = cachedNetworkList(entry.config, entry.networkName);
+    if (list === undefined) continue;
+    const rt = {
+      containerId: entry.containerId,
+      netns: entry.netns !== undefined && netnsExistsByPath(entry.netns) ? entry.netns : '',
+      ifName: entry.ifName,
+      args: entry.cniArgs ?? [],
+      capabilityArgs: entry.capabilityArgs ?? {},
+    };
+    await delNetworkList(list, rt, dirs).catch((error) =>
+      ctx.logger.warn(
+        { err: error, attachment: entry.containerId },
+        'cannot delete stale CNI attachment',
+      ),
+    );
+  }
+}
+
+// The netns of a cached attachment no sandbox owns (its record was lost): ours by its prefix,
+// so it goes once the attachment is deleted.
+function strayNamespaces(ctx: RuntimeContext): string[] {
+  const owned = new Set([...ctx.sandboxes.values()].map((s) => s.netns));
+  const names = listCachedAttachments(ctx.options.cniCacheDir)
+    .filter((entry) => !ctx.sandboxes.has(entry.containerId) && entry.netns?.startsWith(NETNS_DIR))
+    .map((entry) => entry.netns!.slice(NETNS_DIR.length))
+    .filter((name) => name.startsWith(ctx.options.netnsPrefix) && !owned.has(name));
+  return [...new Set(names)];
+}
+
+function netnsExistsByPath(path: string): boolean {
+  const name = path.slice(NETNS_DIR.length);
+  return path.startsWith(NETNS_DIR) && name !== '' && !name.includes('/') && netnsExists(name);
+}
+
+/**
+ * Garbage collection after a restart, as libcni's GCNetworkList: CNI DEL for every cached
+ * attachment no live sandbox owns (then the GC verb for spec 1.1 networks), and the netns of
+ * stopped sandboxes.
+ */
+export async function collectGarbage(ctx: RuntimeContext): Promise<void> {
+  const dirs = { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
+  const valid = validAttachments(ctx);
+  const strayNetns = strayNamespaces(ctx);
+  const lists = [LOOPBACK_LIST];
+  const current = loadCniConfig(ctx.options.cniConfDir);
+  if (current.ok) lists.push(current.list);
+  for (const list of lists) {
+    const plugin = list === LOOPBACK_LIST ? findPlugin('loopback', ctx.options.cniBinDirs) : '';
+    if (plugin === undefined) continue;
+    for (const error of await gcNetworkList(list, valid, dirs)) {
+      ctx.logger.warn({ err: error, network: list.name }, 'CNI garbage collection');
+    }
+  }
+  await collectForeign(ctx, new Set(lists.map((l) => l.name)), valid);
+  for (const name of strayNetns) {
+    if (netnsExists(name)) await deleteNetns(ctx.runner, name);
+  }
+  for (const sandbox of ctx.sandboxes.values()) {
+    if (
+      sandbox.state === 'notready' &&
+      !sandbox.networkAttached &&
+      sandbox.netns !== null &&
+      netnsExists(sandbox.netns)
+    ) {
+      await deleteNetns(ctx.runner, sandbox.netns);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+export type { CriServices } from './cri-proto.ts';
+export { CRI_API_MODULE, defaultCriProtoPath, loadCriServices } from './cri-proto.ts';
+export type { ImageBind, ImageDefinition, ImageMap } from './image-map.ts';
+export { DEFAULT_AGNHOST, DEFAULT_BUSYBOX, defaultImageMap } from './image-map.ts';
+export { parseImageMap } from './image-map-file.ts';
+export type { LabRuntime } from './lab-runtime.ts';
+export { createLabRuntime } from './lab-runtime.ts';
+export type { RuntimeCommand, RuntimeInvocation } from './runtime-flags.ts';
+export { parseRuntimeArgs, RUNTIME_USAGE } from './runtime-flags.ts';
+export { RUNTIME_NAME, RUNTIME_VERSION } from './runtime-info.ts';
+export type { LabRuntimeOptions } from './runtime-options.ts';
+export { DEFAULT_NETNS_PREFIX } from './runtime-options.ts';

@@ -1,0 +1,118 @@
+import { netnsExists, netnsPath } from '@loom-net/core';
+import { capabilityArgsFor, cniArgsFor } from './cni-capabilities.ts';
+import type { CniJson } from './cni-config.ts';
+import { LOOPBACK_LIST, loadCniConfig } from './cni-config.ts';
+import type { CniRuntimeConf } from './cni-invoke.ts';
+import { findPlugin } from './cni-invoke.ts';
+import type { CniDirs } from './cni-network.ts';
+import { addNetworkList, cachedNetworkList, delNetworkList } from './cni-network.ts';
+import { deleteCachedAttachment, listCachedAttachments } from './cni-result-cache.ts';
+import { CriError } from './cri-error.ts';
+import { podIpsFromResult } from './pod-ips.ts';
+import type { SandboxRecord } from './records.ts';
+import type { RuntimeContext } from './runtime-context.ts';
+
+const POD_IF = 'eth0';
+
+function cniDirs(ctx: RuntimeContext): CniDirs {
+  return { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
+}
+
+function runtimeConf(sandbox: SandboxRecord, netns: string, ifName: string): CniRuntimeConf {
+  return {
+    containerId: sandbox.id,
+    netns,
+    ifName,
+    args: cniArgsFor(sandbox.id, sandbox.config),
+    capabilityArgs: capabilityArgsFor(sandbox.config),
+  };
+}
+
+// go-cni runs its built-in cni-loopback network first; without the loopback plugin in the
+// bin dir, bring `lo` up directly rather than fail every pod.
+async function setupLoopback(
+  ctx: RuntimeContext,
+  sandbox: SandboxRecord,
+  netns: string,
+): Promise<void> {
+  if (findPlugin('loopback', ctx.options.cniBinDirs) !== undefined) {
+    await addNetworkList(LOOPBACK_LIST, runtimeConf(sandbox, netns, 'lo'), cniDirs(ctx));
+    return;
+  }
+  await ctx.runner.run({ tool: 'ip', args: ['link', 'set', 'lo', 'up'], netns: sandbox.netns! });
+}
+
+/** CNI ADD for a new pod network namespace, as containerd's setupPodNetwork; the pod IPs. */
+export async function setupPodNetwork(
+  ctx: RuntimeContext,
+  sandbox: SandboxRecord,
+): Promise<string[]> {
+  const load = loadCniConfig(ctx.options.cniConfDir);
+  if (!load.ok) {
+    throw new CriError(
+      'FAILED_PRECONDITION',
+      `failed to setup network for sandbox ${sandbox.id}: ${load.message}`,
+    );
+  }
+  const netns = netnsPath(sandbox.netns!);
+  await setupLoopback(ctx, sandbox, netns);
+  const result: CniJson = await addNetworkList(
+    load.list,
+    runtimeConf(sandbox, netns, POD_IF),
+    cniDirs(ctx),
+  );
+  const ips = podIpsFromResult(result, POD_IF);
+  if (ips.length === 0) {
+    throw new CriError(
+      'INTERNAL',
+      `failed to find network info for sandbox ${sandbox.id}: the CNI result has no IP on ${POD_IF}`,
+    );
+  }
+  ctx.logger.info({ sandbox: sandbox.id, network: load.list.name, ips }, 'pod network set up');
+  return ips;
+}
+
+/**
+ * CNI DEL for every attachment of the pod: each with its cached ADD result as prevResult and
+ * the config it was made with (the current one when it is the same network, so a switched CNI
+ * config still releases what the old one allocated). With the netns gone, CNI_NETNS is "".
+ * Without a cache entry for eth0 (an ADD that failed half-way), DEL runs with the current
+ * config, as containerd does. Throws on failure; the caller retries later.
+ */
+export async function teardownPodNetwork(
+  ctx: RuntimeContext,
+  sandbox: SandboxRecord,
+): Promise<void> {
+  const netns =
+    sandbox.netns !== null && netnsExists(sandbox.netns) ? netnsPath(sandbox.netns) : '';
+  const current = loadCniConfig(ctx.options.cniConfDir);
+  const cached = listCachedAttachments(ctx.options.cniCacheDir, sandbox.id);
+  for (const entry of cached) {
+    const list =
+      entry.networkName === LOOPBACK_LIST.name
+        ? LOOPBACK_LIST
+        : current.ok && current.list.name === entry.networkName
+          ? current.list
+          : cachedNetworkList(entry.config, entry.networkName);
+    if (list === undefined) {
+      // An entry whose config cannot be read can never be deleted with it; drop it.
+      ctx.logger.warn(
+        { sandbox: sandbox.id, network: entry.networkName },
+        'unreadable CNI cache entry',
+      );
+      deleteCachedAttachment(ctx.options.cniCacheDir, entry);
+      continue;
+    }
+    const rt = runtimeConf(sandbox, netns, entry.ifName);
+    const fromCache = {
+      ...rt,
+      args: entry.cniArgs ?? rt.args,
+      capabilityArgs: entry.capabilityArgs ?? rt.capabilityArgs,
+    };
+    await delNetworkList(list, fromCache, cniDirs(ctx));
+  }
+  if (!cached.some((entry) => entry.ifName === POD_IF) && current.ok) {
+    await delNetworkList(current.list, runtimeConf(sandbox, netns, POD_IF), cniDirs(ctx));
+  }
+  ctx.logger.info({ sandbox: sandbox.id }, 'pod network torn down');
+}
