@@ -68,7 +68,7 @@ export function openAllocationStore(dataDir: string, network: string): Allocatio
   const db = guard(path, 'open', () => {
     mkdirSync(join(dataDir, network), { recursive: true, mode: 0o755 });
     const opened = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
-    prepare(opened);
+    whileBusy(() => prepare(opened));
     return opened;
   });
   return {
@@ -93,6 +93,28 @@ function prepare(db: DatabaseSync): void {
   const { user_version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
   if (user_version >= SCHEMA_VERSION) return;
   inTransaction(db, 'BEGIN IMMEDIATE', () => db.exec(SCHEMA));
+}
+
+// Switching a fresh file to WAL takes an exclusive lock, and SQLite answers a process that
+// races another one there with SQLITE_BUSY at once, without its busy handler: many plugin
+// processes opening a new database together must retry here, up to the busy timeout.
+function whileBusy(work: () => void): void {
+  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      work();
+      return;
+    } catch (error) {
+      if (!isBusy(error) || performance.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const primary = ((error as { errcode?: number }).errcode ?? -1) & 0xff;
+  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
 }
 
 function inTransaction<T>(db: DatabaseSync, begin: string, work: () => T): T {
@@ -153,8 +175,7 @@ function guard<T>(path: string, action: string, work: () => T): T {
   } catch (error) {
     if (error instanceof CniError) throw error;
     const sqlite = error as { errcode?: number; message?: string };
-    const primary = (sqlite.errcode ?? -1) & 0xff;
-    if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+    if (isBusy(error)) {
       throw new CniError(
         CNI_ERROR.tryAgainLater,
         `cannot ${action} IPAM database ${path}: still locked by another process after ${BUSY_TIMEOUT_MS} ms`,
