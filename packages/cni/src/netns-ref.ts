@@ -34,16 +34,5 @@ export function requirePodNetns(netnsPath: string | undefined): PodNetns {
     throw new CniError(CNI_ERROR.invalidEnvironment, `CNI_NETNS ${netnsPath} does not exist`);
   }
   const name = runnerNetns(netnsPath);
-  // core's runner enters named namespaces only (ip -n); see the package README.
-  if (name.includes('/')) {
-    throw new CniError(
-      CNI_ERROR.invalidEnvironment,
-      `CNI_NETNS ${netnsPath} is not a named network namespace under ${NETNS_RUN_DIR}`,
-      {
-        details:
-          'loom-cni enters pod namespaces by name (ip -n); bind-mount the namespace under /var/run/netns',
-      },
-    );
-  }
   return { path: netnsPath, name };
 }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ipJson } from '@loom-net/core/kernel';
 import { netnsSkipReason } from '@loom-net/core/testing';
 import { SUPPORTED_CNI_VERSIONS } from '@loom-net/ipam';
@@ -99,6 +101,27 @@ describe.skipIf(netnsSkipReason() !== undefined)(
       await ping(a, 'fd00:10:244:1::3');
       await ping(a, '10.244.1.1');
       await ping(b, 'fd00:10:244:1::1');
+    });
+
+    it('accepts a CNI_NETNS that is a /proc/<pid>/ns/net path, as the spec allows', async () => {
+      const pod = await newPod();
+      // A process that lives in the pod namespace: its ns file is the path the runtime hands over.
+      const holder = spawn('nsenter', [`--net=${netnsPath(pod)}`, 'sleep', '60'], {
+        stdio: 'ignore',
+      });
+      try {
+        await expect.poll(() => existsSync(`/proc/${holder.pid}/ns/net`)).toBe(true);
+        const procPath = `/proc/${holder.pid}/ns/net`;
+        const add = await call('ADD', undefined, 'c-proc', config(), { netns: procPath });
+        expect(add, add.stdout + add.stderr).toMatchObject({ exitCode: 0 });
+        expect(add.json?.interfaces?.at(-1)).toMatchObject({ name: 'eth0', sandbox: procPath });
+        expect((await podLink(pod))?.addr_info?.map((a) => a.local)).toContain('10.244.1.2');
+        const del = await call('DEL', undefined, 'c-proc', config(), { netns: procPath });
+        expect(del, del.stdout + del.stderr).toMatchObject({ exitCode: 0 });
+        expect(await podLink(pod)).toBeUndefined();
+      } finally {
+        holder.kill('SIGKILL');
+      }
     });
 
     it('fails ADD onto an interface name that exists (101) and leaves the existing attachment alone', async () => {

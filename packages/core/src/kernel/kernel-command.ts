@@ -4,7 +4,7 @@ export type KernelTool = 'ip' | 'bridge' | 'nft' | 'conntrack' | 'sysctl';
 export interface KernelCommand {
   tool: KernelTool;
   args: readonly string[];
-  /** A named namespace under /var/run/netns; absent = the runner's own namespace. */
+  /** A named namespace under /var/run/netns, or the absolute path of a namespace file; absent = the runner's own namespace. */
   netns?: string;
   stdin?: string;
 }
@@ -32,9 +32,14 @@ export function assertNetnsName(name: string): void {
   }
 }
 
-export function netnsPath(name: string): string {
-  assertNetnsName(name);
-  return `${NETNS_RUN_DIR}/${name}`;
+/**
+ * The file of a namespace: a name is one of iproute2's named namespaces; an absolute path
+ * (`/proc/<pid>/ns/net`, a runtime's own bind mount) is taken as it is, as CNI_NETNS is.
+ */
+export function netnsPath(netns: string): string {
+  if (netns.startsWith('/')) return netns;
+  assertNetnsName(netns);
+  return `${NETNS_RUN_DIR}/${netns}`;
 }
 
 /**
@@ -45,7 +50,7 @@ export function netnsPath(name: string): string {
 export function commandArgv(command: KernelCommand): readonly string[] {
   const { tool, args, netns } = command;
   if (netns === undefined) return [tool, ...args];
-  if (tool === 'ip') {
+  if (tool === 'ip' && !netns.startsWith('/')) {
     assertNetnsName(netns);
     return ['ip', '-n', netns, ...args];
   }

@@ -25,6 +25,16 @@ describe('commandArgv', () => {
       argv: ['nsenter', '--net=/var/run/netns/loom-x', 'sysctl', '-n', 'net.ipv4.ip_forward'],
     },
     {
+      name: 'ip enters a namespace given by path with nsenter (ip -n takes names only)',
+      command: { tool: 'ip', args: ['link', 'show'], netns: '/proc/4242/ns/net' },
+      argv: ['nsenter', '--net=/proc/4242/ns/net', 'ip', 'link', 'show'],
+    },
+    {
+      name: 'nft in a namespace given by path',
+      command: { tool: 'nft', args: ['-j', 'list', 'ruleset'], netns: '/proc/4242/ns/net' },
+      argv: ['nsenter', '--net=/proc/4242/ns/net', 'nft', '-j', 'list', 'ruleset'],
+    },
+    {
       name: 'conntrack in the current netns',
       command: { tool: 'conntrack', args: ['-D', '-p', 'udp'] },
       argv: ['conntrack', '-D', '-p', 'udp'],
