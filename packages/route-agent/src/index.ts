@@ -9,7 +9,7 @@ export {
 export { type AgentHealthInput, agentHealthChecks } from './agent-health.ts';
 export { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
 export { readIfExists, writeFileAtomic } from './atomic-file.ts';
-export { bridgeBatch, bridgeFdbJson } from './bridge-fdb.ts';
+export { type BridgeFdbJson, bridgeFdbJson } from './bridge-fdb.ts';
 export { type Claim, type ClaimIndex, createClaimIndex } from './cidr-claims.ts';
 export { type CniConflistOptions, renderCniConflist } from './cni-conflist.ts';
 export {

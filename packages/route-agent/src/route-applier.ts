@@ -1,5 +1,5 @@
-import { type CommandRunner, ipBatch, ipJson } from '@loom-net/core';
-import { bridgeBatch, bridgeFdbJson } from './bridge-fdb.ts';
+import { bridgeBatch, type CommandRunner, ipBatch, ipJson } from '@loom-net/core';
+import { bridgeFdbJson } from './bridge-fdb.ts';
 import { type HostInterfaces, type IpAddrEntry, readHostInterfaces } from './host-interfaces.ts';
 import {
   type IpRouteEntry,

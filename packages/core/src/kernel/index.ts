@@ -1,7 +1,7 @@
 export type { CommandRunnerOptions } from './command-runner.ts';
 export { createCommandRunner } from './command-runner.ts';
 export { conntrackFlush } from './conntrack.ts';
-export { ipBatch, ipJson } from './ip.ts';
+export { bridgeBatch, bridgeJson, ipBatch, ipJson } from './ip.ts';
 export type { NftJsonEntry } from './json-output.ts';
 export type {
   CommandOutput,
