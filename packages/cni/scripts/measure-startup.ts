@@ -3,7 +3,8 @@
 //   - bundle + copied node: the esbuild bundle run by a copy of the Node binary, through the
 //     /bin/sh launcher a CNI directory needs (a plugin is found by its bare name);
 //   - bundle + node, no launcher: the same without the shell (not installable as is; a bound);
-//   - SEA, with and without V8's code cache.
+//   - SEA with a code cache trained by real calls (shipped), with Node's own code cache (the
+//     top-level code compiled at build time), and without a code cache.
 // A V8 startup snapshot is not among them: it would freeze at build time the environment that
 // core's command runner reads when its module loads.
 import { spawnSync } from 'node:child_process';
@@ -23,12 +24,14 @@ try {
   const launcher = join(dir, 'loom-cni');
   writeFileSync(launcher, `#!/bin/sh\nexec "\${0%/*}/node" "\${0%/*}/loom-cni.cjs"\n`);
   chmodSync(launcher, 0o755);
-  await buildSea({ bundle, output: join(dir, 'sea-cache'), useCodeCache: true });
-  await buildSea({ bundle, output: join(dir, 'sea-plain'), useCodeCache: false });
+  await buildSea({ bundle, output: join(dir, 'sea-trained'), codeCache: 'trained' });
+  await buildSea({ bundle, output: join(dir, 'sea-cache'), codeCache: 'compiled' });
+  await buildSea({ bundle, output: join(dir, 'sea-plain'), codeCache: 'none' });
 
   const forms: Array<[string, string[]]> = [
     ['bundle + copied node (launcher)', [launcher]],
     ['bundle + node, no launcher', [node, bundle]],
+    ['SEA, trained code cache', [join(dir, 'sea-trained')]],
     ['SEA, code cache', [join(dir, 'sea-cache')]],
     ['SEA, no code cache', [join(dir, 'sea-plain')]],
     ['reference: /usr/lib/cni/bridge', ['/usr/lib/cni/bridge']],

@@ -1,13 +1,20 @@
 /// <reference path="./postject.d.ts" />
 // Builds a CNI plugin into one executable that runs without Node installed: the plugin is
 // bundled by esbuild into one CommonJS file, which becomes a Node single executable
-// application (SEA): a copy of this Node binary with the bundle and its V8 code cache
-// injected. Measured against "bundle + copied node runtime" by scripts/measure-startup.ts;
-// see the README for the numbers and the choice.
+// application (SEA): a copy of this Node binary with the bundle and a V8 code cache trained by
+// real calls injected (trained-code-cache.ts). Measured against "bundle + copied node runtime"
+// by packages/cni/scripts/measure-startup.ts; see the cni README for the numbers and the choice.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import {
+  BUNDLE_ASSET,
+  CACHE_ASSET,
+  CACHE_REJECTED,
+  seaLoaderSource,
+  trainCodeCache,
+} from './trained-code-cache.ts';
 
 // The fuse string Node's SEA support looks for (nodejs.org/api/single-executable-applications).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -65,42 +72,63 @@ export interface SeaOptions {
   output: string;
   /** The Node binary to copy; default: the one running this script. */
   node?: string;
-  useCodeCache?: boolean;
+  /**
+   * V8 code cache: `trained` (default) by an ADD, a DEL and a VERSION of the bundle;
+   * `compiled`, Node's own, of the top-level code only; `none`.
+   */
+  codeCache?: 'trained' | 'compiled' | 'none';
 }
 
 /** Turns a bundle into a single executable application. */
 export async function buildSea(options: SeaOptions): Promise<void> {
+  const node = options.node ?? process.execPath;
+  const codeCache = options.codeCache ?? 'trained';
   const blob = `${options.output}.blob`;
   const config = `${options.output}.sea.json`;
+  const loader = `${options.output}.loader.cjs`;
+  const cache = `${options.output}.cache`;
+  const trained = codeCache === 'trained';
+  if (trained) {
+    trainCodeCache(options.bundle, cache, node);
+    writeFileSync(loader, seaLoaderSource());
+  }
   writeFileSync(
     config,
     JSON.stringify({
-      main: options.bundle,
+      main: trained ? loader : options.bundle,
       output: blob,
       disableExperimentalSEAWarning: true,
-      useCodeCache: options.useCodeCache ?? true,
+      useCodeCache: codeCache !== 'none',
+      ...(trained ? { assets: { [BUNDLE_ASSET]: options.bundle, [CACHE_ASSET]: cache } } : {}),
     }),
   );
   try {
-    const made = spawnSync(
-      options.node ?? process.execPath,
-      ['--experimental-sea-config', config],
-      { encoding: 'utf8' },
-    );
+    const made = spawnSync(node, ['--experimental-sea-config', config], { encoding: 'utf8' });
     if (made.status !== 0)
       throw new Error(
         `cannot prepare the SEA blob for ${options.output}: ${made.stderr || made.error?.message}`,
       );
     rmSync(options.output, { force: true });
-    copyFileSync(options.node ?? process.execPath, options.output);
+    copyFileSync(node, options.output);
     chmodSync(options.output, 0o755);
     const { inject } = await import('postject');
     await quietly(() =>
       inject(options.output, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE }),
     );
+    if (trained) checkCacheTaken(options.output);
   } finally {
-    rmSync(blob, { force: true });
-    rmSync(config, { force: true });
+    for (const file of [blob, config, loader, cache]) rmSync(file, { force: true });
+  }
+}
+
+// A cache V8 refuses (another V8 version or other flags) costs its gain silently: the loader
+// says so on stderr, and the build fails on it.
+function checkCacheTaken(executable: string): void {
+  const run = spawnSync(executable, [], { env: { CNI_COMMAND: 'VERSION' }, encoding: 'utf8' });
+  if (run.status !== 0 || run.stderr.includes(CACHE_REJECTED)) {
+    throw new Error(
+      `${executable} does not start cleanly (${run.status}): ${run.stderr || run.error?.message}`,
+    );
   }
 }
 

@@ -4,6 +4,7 @@ export {
   type AllocationStore,
   type AllocationTransaction,
   BUSY_TIMEOUT_MS,
+  leaveStoresToProcessExit,
   openAllocationStore,
   storePath,
 } from './allocation-store.ts';

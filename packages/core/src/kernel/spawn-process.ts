@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface SpawnOptions {
   stdin?: string;
@@ -51,4 +51,32 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions): Pr
     });
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/**
+ * The same, run to completion before returning: no stream objects, no event-loop turns, so a
+ * few milliseconds cheaper per command, but the caller's event loop waits meanwhile.
+ */
+export function spawnProcessSync(argv: readonly string[], options: SpawnOptions): SpawnResult {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new TypeError('cannot spawn an empty command');
+  const child = spawnSync(file, args, {
+    env: ENV,
+    input: options.stdin ?? '',
+    timeout: options.timeoutMs,
+    killSignal: 'SIGKILL',
+    encoding: 'utf8',
+    // A tool's output is small; the default 1 MiB would also do, but a full `ip -json` dump
+    // of a busy node must not be cut off.
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const stdout = child.stdout ?? '';
+  const stderr = child.stderr ?? '';
+  const error = child.error as NodeJS.ErrnoException | undefined;
+  if (error?.code === 'ETIMEDOUT') return { stdout, stderr, exitCode: null, timedOut: true };
+  // As above: a tool that exits before reading all of stdin (EPIPE) is judged by its exit code.
+  if (error && error.code !== 'EPIPE') {
+    return { stdout, stderr, exitCode: null, timedOut: false, spawnError: error };
+  }
+  return { stdout, stderr, exitCode: child.status, timedOut: false };
 }
