@@ -32,7 +32,19 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'lab',
-          include: ['packages/*/test/**/*.lab.test.ts', 'e2e/**/*.test.ts'],
+          include: ['packages/*/test/**/*.lab.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 1_800_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // One lab for every spec: global-setup runs the real `loom lab up`, then `down`.
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          globalSetup: ['e2e/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 1_800_000,

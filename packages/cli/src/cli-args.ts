@@ -1,11 +1,26 @@
 import { parseArgs } from 'node:util';
-import type { LabOptions } from '@loom-net/lab';
+import {
+  LAB_CNI_CHOICES,
+  type LabCni,
+  type LabOptions,
+  MAX_NODE_COUNT,
+  POD_CIDR_MODES,
+  type PodCidrMode,
+} from '@loom-net/lab';
 
-export type LabVerb = 'build' | 'up' | 'status' | 'down' | 'kubectl';
+export type LabVerb = 'build' | 'up' | 'status' | 'down' | 'kubectl' | 'exec';
 
 export type CliCommand =
   | { kind: 'help' }
-  | { kind: 'lab'; verb: LabVerb; options: LabOptions; kubectlArgs: string[] };
+  | {
+      kind: 'lab';
+      verb: LabVerb;
+      options: LabOptions;
+      /** What goes to kubectl, or the command `exec` runs. */
+      args: string[];
+      /** `exec`'s target: a node (`node1`) or a pod (`NAMESPACE/POD`). */
+      host?: string;
+    };
 
 /** A command line that cannot be understood: the message says which part and why. */
 export class UsageError extends Error {
@@ -15,14 +30,24 @@ export class UsageError extends Error {
   }
 }
 
-const LAB_VERBS: readonly LabVerb[] = ['build', 'up', 'status', 'down', 'kubectl'];
+const LAB_VERBS: readonly LabVerb[] = ['build', 'up', 'status', 'down', 'kubectl', 'exec'];
+const PASSTHROUGH_VERBS = new Set<string>(['kubectl', 'exec']);
 const HELP = new Set(['help', '--help', '-h']);
+const LAB_VALUE_OPTIONS = new Set([
+  '--state-dir',
+  '--prefix',
+  '--api-port',
+  '--nodes',
+  '--cni',
+  '--pod-cidrs',
+]);
+const UP_ONLY_OPTIONS = ['nodes', 'cni', 'pod-cidrs'] as const;
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || HELP.has(command)) return { kind: 'help' };
   if (command !== 'lab') throw new UsageError(`unknown command "${command}" (try: loom help)`);
-  const { own, passed } = splitKubectlArgs(rest);
+  const { own, passed } = splitPassthrough(rest);
   const { values, positionals } = parseLabOptions(own);
   if (values.help) return { kind: 'help' };
   const [verb, ...extra] = positionals;
@@ -30,25 +55,43 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (!isLabVerb(verb)) {
     throw new UsageError(`unknown lab command "${verb}" (one of: ${LAB_VERBS.join(', ')})`);
   }
+  const host = verb === 'exec' ? extra.shift() : undefined;
+  if (verb === 'exec' && host === undefined) {
+    throw new UsageError('lab exec needs a target: a node (node1) or NAMESPACE/POD');
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" after lab ${verb}`);
-  if (verb !== 'kubectl' && passed.length > 0) {
+  if (!PASSTHROUGH_VERBS.has(verb) && passed.length > 0) {
     throw new UsageError(`lab ${verb} takes no arguments after "--"`);
   }
-  return { kind: 'lab', verb, options: labOptions(values), kubectlArgs: passed };
+  if (verb === 'exec' && passed.length === 0) {
+    throw new UsageError(`lab exec ${host} needs a command: loom lab exec ${host} -- CMD…`);
+  }
+  const misplaced = UP_ONLY_OPTIONS.find((name) => values[name] !== undefined);
+  if (verb !== 'up' && misplaced !== undefined) {
+    throw new UsageError(`--${misplaced} applies to lab up, not lab ${verb}`);
+  }
+  return {
+    kind: 'lab',
+    verb,
+    options: labOptions(values),
+    args: passed,
+    ...(host !== undefined ? { host } : {}),
+  };
 }
 
 /**
- * What is loom's and what goes to kubectl: everything after `--`, or else everything after
- * the `kubectl` verb (so `loom lab kubectl get pods -A` works without `--`).
+ * What is loom's and what is passed on: everything after `--`; else, for `kubectl`,
+ * everything after the verb (so `loom lab kubectl get pods -A` works without `--`) and, for
+ * `exec`, everything after its target. loom's own options right after the verb stay loom's
+ * (`kubectl --state-dir D get ns`).
  */
-function splitKubectlArgs(args: readonly string[]): { own: string[]; passed: string[] } {
+function splitPassthrough(args: readonly string[]): { own: string[]; passed: string[] } {
   const dashDash = args.indexOf('--');
   if (dashDash >= 0) return { own: args.slice(0, dashDash), passed: args.slice(dashDash + 1) };
-  const kubectl = args.indexOf('kubectl');
-  if (kubectl < 0) return { own: [...args], passed: [] };
-  const own = args.slice(0, kubectl + 1);
-  let next = kubectl + 1;
-  // loom's own options right after the verb are still loom's (`kubectl --state-dir D get ns`).
+  const verbAt = args.findIndex((arg) => PASSTHROUGH_VERBS.has(arg));
+  if (verbAt < 0) return { own: [...args], passed: [] };
+  const own = args.slice(0, verbAt + 1);
+  let next = verbAt + 1;
   while (next < args.length) {
     const arg = args[next]!;
     const name = arg.split('=')[0]!;
@@ -57,10 +100,9 @@ function splitKubectlArgs(args: readonly string[]): { own: string[]; passed: str
     own.push(...args.slice(next, next + width));
     next += width;
   }
+  if (args[verbAt] === 'exec' && next < args.length) own.push(args[next++]!);
   return { own, passed: args.slice(next) };
 }
-
-const LAB_VALUE_OPTIONS = new Set(['--state-dir', '--prefix', '--api-port']);
 
 function parseLabOptions(args: string[]) {
   try {
@@ -72,6 +114,9 @@ function parseLabOptions(args: string[]) {
         'state-dir': { type: 'string' },
         prefix: { type: 'string' },
         'api-port': { type: 'string' },
+        nodes: { type: 'string' },
+        cni: { type: 'string' },
+        'pod-cidrs': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -80,24 +125,42 @@ function parseLabOptions(args: string[]) {
   }
 }
 
-function labOptions(values: {
-  'state-dir'?: string;
-  prefix?: string;
-  'api-port'?: string;
-}): LabOptions {
+type LabValues = ReturnType<typeof parseLabOptions>['values'];
+
+function labOptions(values: LabValues): LabOptions {
   const options: LabOptions = {};
   if (values['state-dir'] !== undefined) options.stateDir = values['state-dir'];
   if (values.prefix !== undefined) options.prefix = values.prefix;
   if (values['api-port'] !== undefined) {
-    const port = Number(values['api-port']);
-    if (!/^\d+$/.test(values['api-port']) || port > 65535) {
-      throw new UsageError(
-        `invalid --api-port "${values['api-port']}": expected a TCP port (0-65535)`,
-      );
-    }
-    options.hostApiPort = port;
+    options.hostApiPort = wholeNumber('--api-port', values['api-port'], 65535, 'a TCP port');
+  }
+  if (values.nodes !== undefined) {
+    options.nodes = wholeNumber('--nodes', values.nodes, MAX_NODE_COUNT, 'a node count');
+  }
+  if (values.cni !== undefined) options.cni = oneOf('--cni', values.cni, LAB_CNI_CHOICES);
+  if (values['pod-cidrs'] !== undefined) {
+    options.podCidrs = oneOf('--pod-cidrs', values['pod-cidrs'], POD_CIDR_MODES);
   }
   return options;
+}
+
+function wholeNumber(flag: string, raw: string, max: number, what: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > max) {
+    throw new UsageError(`invalid ${flag} "${raw}": expected ${what} (0-${max})`);
+  }
+  return value;
+}
+
+function oneOf<T extends LabCni | PodCidrMode>(
+  flag: string,
+  raw: string,
+  choices: readonly T[],
+): T {
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new UsageError(`invalid ${flag} "${raw}": expected one of ${choices.join(', ')}`);
+  }
+  return raw as T;
 }
 
 function isLabVerb(verb: string): verb is LabVerb {
@@ -107,17 +170,23 @@ function isLabVerb(verb: string): verb is LabVerb {
 export const USAGE = `loom: Loom's command line
 
 Usage:
-  loom lab build                 build (or reuse) the pinned Kubernetes binaries
-  loom lab up                    bring the lab's control plane up, or repair it
-  loom lab status                show each component: running or not, healthy or not
-  loom lab kubectl [--] ARGS…    run the lab's kubectl against its API server
-  loom lab down                  stop everything and remove every namespace and file
-  loom help                      this text
+  loom lab build                   build (or reuse) the pinned Kubernetes binaries
+  loom lab up                      bring the lab up (control plane + nodes), or repair it
+  loom lab status                  show each component and node: running, healthy, Ready
+  loom lab kubectl [--] ARGS…      run the lab's kubectl against its API server
+  loom lab exec HOST [--] CMD…     run CMD in a node's (node1) or a pod's (NS/POD) netns
+  loom lab down                    stop everything and remove every namespace and file
+  loom help                        this text
 
 Options (lab):
   --state-dir DIR   the lab's state directory (default /var/lib/loom-lab, env LOOM_LAB_DIR)
   --prefix P        prefix of its network namespaces (default loom-, env LOOM_LAB_PREFIX)
   --api-port N      root-side API port on 127.0.0.1 (default 36443, env LOOM_LAB_API_PORT)
+
+Options (lab up):
+  --nodes N         node1..nodeN (default: the lab's current count, 3 for a new lab)
+  --cni C           bridge (Debian's bridge + host-local, default) or none (nodes stay NotReady)
+  --pod-cidrs M     static (nodeN gets 10.244.N.0/24, default) or controller-manager
 
 Environment:
   LOOM_CACHE_DIR    where built binaries are cached (default ~/.cache/loom)

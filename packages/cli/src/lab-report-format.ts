@@ -3,6 +3,9 @@ import {
   formatDuration,
   LAB_NETWORK,
   type LabStatus,
+  type NodeDownReport,
+  type NodeReport,
+  type NodeStatus,
   type ResolvedBinaries,
   type UpReport,
 } from '@loom-net/lab';
@@ -35,12 +38,29 @@ export function formatUpReport(report: UpReport): string {
       `  ${pad(component.name, 25)}${pad(component.action === 'kept' ? 'running' : component.action, 11)}pid ${component.pid}${time}`,
     );
   }
+  for (const node of report.nodes) lines.push(`  ${formatNodeReport(node)}`);
+  const { nodeSettings } = report;
+  if (nodeSettings.count > 0) {
+    lines.push(
+      `Nodes: ${nodeSettings.count}, CNI ${nodeSettings.cni === 'bridge' ? 'bridge + host-local' : 'none (nodes stay NotReady until one is installed)'}, podCIDRs ${nodeSettings.podCidrs === 'static' ? '10.244.N.0/24 per nodeN' : 'from kube-controller-manager'}`,
+    );
+  }
   lines.push(
     `API server: https://${LAB_NETWORK.controlPlaneIp}:${LAB_NETWORK.apiServerPort} in netns ${config.netns.controlPlane}; from this namespace: ${report.hostApiServer}`,
     `  export KUBECONFIG=${config.paths.hostKubeconfig}`,
-    '  or: npx loom lab kubectl get namespaces',
+    '  or: npx loom lab kubectl get nodes -o wide',
   );
+  if (report.nodes.length > 0) lines.push('  and: npx loom lab exec node1 -- ip -br addr');
   return lines.join('\n');
+}
+
+function formatNodeReport(node: NodeReport): string {
+  const state = node.action === 'kept' ? 'running' : node.action;
+  const pids = `kubelet pid ${node.pids.kubelet}, runtime pid ${node.pids['lab-runtime']}`;
+  const readiness = node.ready ? 'Ready' : 'NotReady';
+  const time =
+    node.action === 'kept' ? readiness : `${readiness} in ${formatDuration(node.durationMs)}`;
+  return `${pad(`${node.name} ${node.ip}`, 25)}${pad(state, 11)}${pids}  ${time}`;
 }
 
 export function formatStatus(status: LabStatus): string {
@@ -66,8 +86,40 @@ export function formatStatus(status: LabStatus): string {
       for (const line of component.logTail.split('\n')) lines.push(`  | ${line}`);
     }
   }
+  if (status.nodes.length > 0) lines.push(...formatNodes(status));
   if (!status.exists) lines.push('(run: loom lab up)');
   return lines.join('\n');
+}
+
+function formatNodes(status: LabStatus): string[] {
+  const lines = [
+    `${pad('NODE', 9)}${pad('IP', 15)}${pad('KUBELET', 16)}${pad('RUNTIME', 16)}READY`,
+  ];
+  for (const node of status.nodes) {
+    const [runtime, kubelet] = node.processes;
+    const proc = (p: NodeStatus['processes'][number] | undefined) =>
+      p?.running ? `running ${p.pid}` : 'stopped';
+    lines.push(
+      `${pad(node.name, 9)}${pad(node.ip, 15)}${pad(proc(kubelet), 16)}${pad(proc(runtime), 16)}${readiness(node, status)}`,
+    );
+    if (!node.netnsExists) lines.push(`  netns ${node.netns} is missing`);
+    if (!node.mountNamespaceExists) lines.push('  its mount namespace is missing');
+    for (const process of node.processes) {
+      if (process.running || !status.exists || !process.logTail) continue;
+      lines.push(`  last lines of ${process.logFile}:`);
+      for (const line of process.logTail.split('\n')) lines.push(`  | ${line}`);
+    }
+  }
+  if (status.nodesUnknown) lines.push(`(readiness unknown: ${status.nodesUnknown})`);
+  return lines;
+}
+
+function readiness(node: NodeStatus, status: LabStatus): string {
+  if (status.nodesUnknown) return '?';
+  const condition = node.condition;
+  if (!condition) return 'not registered';
+  if (condition.ready) return 'Ready';
+  return `NotReady${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`;
 }
 
 export function formatDownReport(report: DownReport): string {
@@ -76,6 +128,7 @@ export function formatDownReport(report: DownReport): string {
     return `no lab in ${config.stateDir}: nothing to do`;
   }
   const lines = [`lab down in ${formatDuration(report.durationMs)}`];
+  for (const node of report.nodes) lines.push(`  ${formatNodeDown(node)}`);
   for (const stopped of report.stopped) {
     const how = stopped.outcome === 'killed' ? 'killed after SIGTERM timed out' : 'stopped';
     lines.push(
@@ -85,6 +138,23 @@ export function formatDownReport(report: DownReport): string {
   if (report.namespacesRemoved.length > 0) {
     lines.push(`  removed netns ${report.namespacesRemoved.join(', ')}`);
   }
+  if (report.hostDirsRemoved.length > 0) {
+    lines.push(`  removed the mount points ${report.hostDirsRemoved.join(', ')}`);
+  }
   lines.push(`  removed the lab's files in ${config.stateDir}`);
   return lines.join('\n');
+}
+
+function formatNodeDown(node: NodeDownReport): string {
+  const parts = node.stopped.map(
+    (p) => `${p.outcome === 'killed' ? 'killed' : 'stopped'} ${p.name} (pid ${p.pid})`,
+  );
+  if (node.podNamespacesRemoved.length > 0) {
+    parts.push(`removed ${node.podNamespacesRemoved.length} leftover pod netns`);
+  }
+  if (node.namespacesRemoved.length > 0)
+    parts.push(`removed netns ${node.namespacesRemoved.join(', ')}`);
+  if (node.killed.length > 0) parts.push(`killed ${node.killed.length} leftover processes`);
+  if (node.warning) parts.push(`warning: ${node.warning}`);
+  return `${pad(node.name, 25)}${parts.join(', ') || 'nothing running'}`;
 }

@@ -1,4 +1,12 @@
-import { ensureBinaries, isLabError, labDown, labStatus, labUp, runKubectl } from '@loom-net/lab';
+import {
+  ensureBinaries,
+  isLabError,
+  labDown,
+  labExec,
+  labStatus,
+  labUp,
+  runKubectl,
+} from '@loom-net/lab';
 import { type CliCommand, type LabVerb, parseCliArgs, USAGE, UsageError } from './cli-args.ts';
 import {
   formatBinaries,
@@ -34,7 +42,11 @@ const LAB_HANDLERS: Record<LabVerb, (command: LabCommand, io: CliIo) => Promise<
     return 0;
   },
   async kubectl(command, io) {
-    const result = await runKubectl(command.kubectlArgs, { ...command.options, env: io.env });
+    const result = await runKubectl(command.args, { ...command.options, env: io.env });
+    return result.exitCode;
+  },
+  async exec(command, io) {
+    const result = await labExec(command.host!, command.args, { ...command.options, env: io.env });
     return result.exitCode;
   },
 };

@@ -6,23 +6,23 @@ describe('parseCliArgs', () => {
     { argv: [], command: { kind: 'help' } },
     { argv: ['--help'], command: { kind: 'help' } },
     { argv: ['lab', 'up', '-h'], command: { kind: 'help' } },
-    { argv: ['lab', 'up'], command: { kind: 'lab', verb: 'up', options: {}, kubectlArgs: [] } },
+    { argv: ['lab', 'up'], command: { kind: 'lab', verb: 'up', options: {}, args: [] } },
     {
       argv: ['lab', 'up', '--state-dir', '/tmp/l', '--prefix', 'loom-x-', '--api-port', '0'],
       command: {
         kind: 'lab',
         verb: 'up',
         options: { stateDir: '/tmp/l', prefix: 'loom-x-', hostApiPort: 0 },
-        kubectlArgs: [],
+        args: [],
       },
     },
     {
       argv: ['lab', '--state-dir=/tmp/l', 'down'],
-      command: { kind: 'lab', verb: 'down', options: { stateDir: '/tmp/l' }, kubectlArgs: [] },
+      command: { kind: 'lab', verb: 'down', options: { stateDir: '/tmp/l' }, args: [] },
     },
     {
       argv: ['lab', 'kubectl', '--', 'get', 'pods', '-A'],
-      command: { kind: 'lab', verb: 'kubectl', options: {}, kubectlArgs: ['get', 'pods', '-A'] },
+      command: { kind: 'lab', verb: 'kubectl', options: {}, args: ['get', 'pods', '-A'] },
     },
     {
       argv: ['lab', '--state-dir', '/tmp/l', 'kubectl', 'get', 'ns', '-o', 'name'],
@@ -30,7 +30,7 @@ describe('parseCliArgs', () => {
         kind: 'lab',
         verb: 'kubectl',
         options: { stateDir: '/tmp/l' },
-        kubectlArgs: ['get', 'ns', '-o', 'name'],
+        args: ['get', 'ns', '-o', 'name'],
       },
     },
     {
@@ -49,7 +49,7 @@ describe('parseCliArgs', () => {
         kind: 'lab',
         verb: 'kubectl',
         options: { stateDir: '/tmp/l', prefix: 'loom-a-' },
-        kubectlArgs: ['get', '-n', 'x', 'pods'],
+        args: ['get', '-n', 'x', 'pods'],
       },
     },
     {
@@ -58,7 +58,46 @@ describe('parseCliArgs', () => {
         kind: 'lab',
         verb: 'kubectl',
         options: { stateDir: '/tmp/l' },
-        kubectlArgs: ['version'],
+        args: ['version'],
+      },
+    },
+    {
+      argv: ['lab', 'up', '--nodes', '1', '--cni', 'none', '--pod-cidrs', 'controller-manager'],
+      command: {
+        kind: 'lab',
+        verb: 'up',
+        options: { nodes: 1, cni: 'none', podCidrs: 'controller-manager' },
+        args: [],
+      },
+    },
+    {
+      argv: ['lab', 'exec', 'node1', '--', 'ip', '-br', 'addr'],
+      command: {
+        kind: 'lab',
+        verb: 'exec',
+        options: {},
+        args: ['ip', '-br', 'addr'],
+        host: 'node1',
+      },
+    },
+    {
+      argv: ['lab', 'exec', '--state-dir', '/tmp/l', 'default/web-0', 'curl', '-s', 'http://x'],
+      command: {
+        kind: 'lab',
+        verb: 'exec',
+        options: { stateDir: '/tmp/l' },
+        args: ['curl', '-s', 'http://x'],
+        host: 'default/web-0',
+      },
+    },
+    {
+      argv: ['lab', '--prefix', 'loom-b-', 'exec', 'node2', '--', 'sh', '-c', 'ls -l'],
+      command: {
+        kind: 'lab',
+        verb: 'exec',
+        options: { prefix: 'loom-b-' },
+        args: ['sh', '-c', 'ls -l'],
+        host: 'node2',
       },
     },
   ])('parses $argv', ({ argv, command }) => {
@@ -67,11 +106,26 @@ describe('parseCliArgs', () => {
 
   it.each([
     { argv: ['install'], error: 'unknown command "install" (try: loom help)' },
-    { argv: ['lab'], error: 'loom lab needs a command: build, up, status, down, kubectl' },
+    { argv: ['lab'], error: 'loom lab needs a command: build, up, status, down, kubectl, exec' },
     {
       argv: ['lab', 'start'],
-      error: 'unknown lab command "start" (one of: build, up, status, down, kubectl)',
+      error: 'unknown lab command "start" (one of: build, up, status, down, kubectl, exec)',
     },
+    { argv: ['lab', 'exec'], error: 'lab exec needs a target: a node (node1) or NAMESPACE/POD' },
+    { argv: ['lab', 'exec', 'node1'], error: 'lab exec node1 needs a command' },
+    {
+      argv: ['lab', 'up', '--nodes', 'three'],
+      error: 'invalid --nodes "three": expected a node count (0-200)',
+    },
+    {
+      argv: ['lab', 'up', '--cni', 'flannel'],
+      error: 'invalid --cni "flannel": expected one of bridge, none',
+    },
+    {
+      argv: ['lab', 'up', '--pod-cidrs', 'random'],
+      error: 'invalid --pod-cidrs "random": expected one of static, controller-manager',
+    },
+    { argv: ['lab', 'status', '--nodes', '2'], error: '--nodes applies to lab up, not lab status' },
     { argv: ['lab', 'up', 'now'], error: 'unexpected argument "now" after lab up' },
     { argv: ['lab', 'status', '--', 'x'], error: 'lab status takes no arguments after "--"' },
     {

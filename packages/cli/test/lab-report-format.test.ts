@@ -1,7 +1,7 @@
-import type { LabStatus } from '@loom-net/lab';
+import type { LabStatus, NodeStatus, UpReport } from '@loom-net/lab';
 import { resolveLabConfig } from '@loom-net/lab';
 import { describe, expect, it } from 'vitest';
-import { formatDownReport, formatStatus } from '../src/lab-report-format.ts';
+import { formatDownReport, formatStatus, formatUpReport } from '../src/lab-report-format.ts';
 
 const config = resolveLabConfig({ stateDir: '/var/lib/loom-lab' }, {});
 
@@ -32,6 +32,7 @@ describe('lab report formatting', () => {
           logTail: 'I1126 started\nE1126 boom',
         },
       ],
+      nodes: [],
       hostApiServer: 'https://127.0.0.1:36443',
     };
     expect(formatStatus(status)).toBe(
@@ -52,7 +53,107 @@ describe('lab report formatting', () => {
 
   it('says a second down had nothing to do', () => {
     expect(
-      formatDownReport({ config, found: false, stopped: [], namespacesRemoved: [], durationMs: 3 }),
+      formatDownReport({
+        config,
+        found: false,
+        nodes: [],
+        stopped: [],
+        namespacesRemoved: [],
+        hostDirsRemoved: [],
+        durationMs: 3,
+      }),
     ).toBe('no lab in /var/lib/loom-lab: nothing to do');
+  });
+
+  const node = (name: string, ip: string, over: Partial<NodeStatus>): NodeStatus => ({
+    name,
+    ip,
+    netns: `loom-${name}`,
+    netnsExists: true,
+    mountNamespaceExists: true,
+    processes: [
+      { name: 'lab-runtime', running: true, pid: 10, logFile: `/l/${name}-lab-runtime.log` },
+      { name: 'kubelet', running: true, pid: 11, logFile: `/l/${name}-kubelet.log` },
+    ],
+    ...over,
+  });
+  const condition = {
+    registered: true,
+    kubeletVersion: 'v1.37.2',
+    containerRuntimeVersion: 'loom-lab://0.1.0',
+    podCidr: '10.244.1.0/24',
+  };
+
+  it('shows each node: kubelet, runtime, readiness and why it is not Ready', () => {
+    const status: LabStatus = {
+      config,
+      exists: true,
+      healthy: false,
+      namespaces: [],
+      components: [],
+      nodes: [
+        node('node1', '192.168.1.11', {
+          condition: {
+            name: 'node1',
+            ready: true,
+            reason: 'KubeletReady',
+            message: '',
+            ...condition,
+          },
+        }),
+        node('node2', '192.168.1.12', {
+          processes: [
+            { name: 'lab-runtime', running: true, pid: 20, logFile: '/l/node2-lab-runtime.log' },
+            {
+              name: 'kubelet',
+              running: false,
+              logFile: '/l/node2-kubelet.log',
+              logTail: 'E1126 killed',
+            },
+          ],
+          condition: {
+            name: 'node2',
+            ready: false,
+            reason: 'NodeStatusUnknown',
+            message: 'Kubelet stopped posting node status.',
+            ...condition,
+          },
+        }),
+      ],
+    };
+    expect(formatStatus(status).split('\n').slice(2)).toEqual([
+      'NODE     IP             KUBELET         RUNTIME         READY',
+      'node1    192.168.1.11   running 11      running 10      Ready',
+      'node2    192.168.1.12   stopped         running 20      NotReady (NodeStatusUnknown: Kubelet stopped posting node status.)',
+      '  last lines of /l/node2-kubelet.log:',
+      '  | E1126 killed',
+    ]);
+  });
+
+  it('reports nodes brought up, with the time each took to get Ready', () => {
+    const report = {
+      config,
+      alreadyUp: false,
+      binaries: { binDir: '/b', source: 'cache', built: [], durationMs: 0 },
+      components: [],
+      nodeSettings: { count: 1, cni: 'bridge', podCidrs: 'static' },
+      nodes: [
+        {
+          name: 'node1',
+          ip: '192.168.1.11',
+          action: 'started',
+          pids: { 'lab-runtime': 7, kubelet: 8 },
+          ready: true,
+          durationMs: 3200,
+        },
+      ],
+      hostApiServer: 'https://127.0.0.1:36443',
+      durationMs: 9100,
+    } satisfies UpReport;
+    const text = formatUpReport(report);
+    expect(text).toContain(
+      '  node1 192.168.1.11       started    kubelet pid 8, runtime pid 7  Ready in 3.2s',
+    );
+    expect(text).toContain('Nodes: 1, CNI bridge + host-local, podCIDRs 10.244.N.0/24 per nodeN');
   });
 });

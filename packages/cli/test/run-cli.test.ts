@@ -19,7 +19,7 @@ describe('runCli', () => {
     const result = await run(['lab', 'frobnicate']);
     expect(result).toMatchObject({ code: 2, out: '' });
     expect(result.err).toBe(
-      'loom: unknown lab command "frobnicate" (one of: build, up, status, down, kubectl)',
+      'loom: unknown lab command "frobnicate" (one of: build, up, status, down, kubectl, exec)',
     );
   });
 

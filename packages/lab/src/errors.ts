@@ -11,7 +11,11 @@ export type LabErrorCode =
   | 'LOOM_LAB_COMPONENT_CRASHED'
   | 'LOOM_LAB_COMPONENT_NOT_READY'
   | 'LOOM_LAB_NOT_UP'
-  | 'LOOM_LAB_STOP_FAILED';
+  | 'LOOM_LAB_STOP_FAILED'
+  | 'LOOM_LAB_MOUNT_FAILED'
+  | 'LOOM_LAB_NODE_FAILED'
+  | 'LOOM_LAB_NODE_NOT_READY'
+  | 'LOOM_LAB_EXEC_TARGET';
 
 /** Every failure the lab reports: a stable code, a message naming the object and the action. */
 export class LabError extends Error {

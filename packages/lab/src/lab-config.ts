@@ -4,6 +4,25 @@ import { LabError } from './errors.ts';
 export const DEFAULT_STATE_DIR = '/var/lib/loom-lab';
 export const DEFAULT_PREFIX = 'loom-';
 export const DEFAULT_HOST_API_PORT = 36443;
+export const DEFAULT_NODE_COUNT = 3;
+/** Nodes get 192.168.1.11… and 10.244.N.0/24: beyond this the plan runs out of /24s to hand. */
+export const MAX_NODE_COUNT = 200;
+
+/**
+ * The CNI a node starts with: `bridge` = Debian's reference plugins (bridge + host-local over
+ * the node's podCIDR, until Loom's CNI becomes the default); `none` = an empty conf dir, so the
+ * node stays NotReady until something installs a CNI, as on a fresh kind cluster without one.
+ */
+export type LabCni = 'bridge' | 'none';
+export const LAB_CNI_CHOICES: readonly LabCni[] = ['bridge', 'none'];
+
+/**
+ * Who sets `spec.podCIDR(s)`: `static` = the lab creates each Node with 10.244.N.0/24 before its
+ * kubelet registers (the classic topology); `controller-manager` = kube-controller-manager's
+ * node IPAM allocates them as nodes register.
+ */
+export type PodCidrMode = 'static' | 'controller-manager';
+export const POD_CIDR_MODES: readonly PodCidrMode[] = ['static', 'controller-manager'];
 
 /** What a caller may choose; everything else follows from it. */
 export interface LabOptions {
@@ -19,6 +38,12 @@ export interface LabOptions {
    * API server is not restarted when they change.
    */
   apiServerArgs?: readonly string[];
+  /** How many nodes (`node1..nodeN`); default: as many as the lab has, or 3 for a new one. */
+  nodes?: number;
+  /** Default: what the lab was brought up with, or `bridge`. */
+  cni?: LabCni;
+  /** Default: what the lab was brought up with, or `static`. */
+  podCidrs?: PodCidrMode;
 }
 
 export interface LabPaths {
@@ -31,6 +56,10 @@ export interface LabPaths {
   hostKubeconfig: string;
   controllerManagerKubeconfig: string;
   schedulerKubeconfig: string;
+  /** One directory per node: its tree (mounted at the standard paths), certificates, runtime state. */
+  nodesDir: string;
+  /** A private bind mount holding the nodes' persistent mount-namespace files. */
+  mountNamespaceDir: string;
   /** Unix sockets served by the bridge inside the control-plane namespace. */
   sockets: {
     apiServer: string;
@@ -116,6 +145,8 @@ function labPaths(stateDir: string): LabPaths {
     hostKubeconfig: join(stateDir, 'kubeconfig.host'),
     controllerManagerKubeconfig: join(stateDir, 'controller-manager.kubeconfig'),
     schedulerKubeconfig: join(stateDir, 'scheduler.kubeconfig'),
+    nodesDir: join(stateDir, 'nodes'),
+    mountNamespaceDir: join(stateDir, 'mntns'),
     sockets: {
       apiServer: join(runDir, 'apiserver.sock'),
       etcd: join(runDir, 'etcd.sock'),

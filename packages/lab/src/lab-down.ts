@@ -4,6 +4,8 @@ import { stopComponent } from './components/component-runner.ts';
 import { COMPONENTS, type ComponentName } from './components/component-table.ts';
 import { LabError } from './errors.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
+import { type NodeDownReport, nodesOnDisk, removeNode } from './nodes/node-down.ts';
+import { removeHostDirs, removeMountNamespaceDir } from './nodes/node-mount-namespace.ts';
 import { requireRoot } from './preflight.ts';
 import { readLabState } from './state/lab-state.ts';
 
@@ -21,14 +23,18 @@ export interface DownReport {
     outcome: 'stopped' | 'killed';
     durationMs: number;
   }[];
+  nodes: NodeDownReport[];
   namespacesRemoved: string[];
+  /** Mount-point directories `up` had created on the host and that nothing uses any more. */
+  hostDirsRemoved: string[];
   durationMs: number;
 }
 
 /**
- * Stops every process the lab started (by PID file, newest component first), deletes its
- * namespaces (which takes the veths, the bridge and the netns mounts with them) and removes
- * every file it wrote. Safe to repeat.
+ * Takes the nodes apart (processes, pods, mount and network namespaces), stops every control
+ * plane process (by PID file, newest component first), deletes its namespaces (which takes
+ * the veths, the bridge and the netns mounts with them) and removes every file it wrote.
+ * Safe to repeat.
  */
 export async function labDown(options: DownOptions = {}): Promise<DownReport> {
   const started = Date.now();
@@ -36,6 +42,11 @@ export async function labDown(options: DownOptions = {}): Promise<DownReport> {
   requireRoot('take the lab down');
   const state = readLabState(config);
   const found = state !== undefined || existsSync(config.paths.runDir);
+  const nodes = await Promise.all(
+    nodesOnDisk(config, state?.nodes?.count ?? 0).map((node) =>
+      removeNode(config, node, state?.binDir),
+    ),
+  );
   const stopped: DownReport['stopped'] = [];
   for (const component of [...COMPONENTS].reverse()) {
     const result = await stopComponent(config, component);
@@ -64,8 +75,18 @@ export async function labDown(options: DownOptions = {}): Promise<DownReport> {
     }
     namespacesRemoved.push(name);
   }
+  await removeMountNamespaceDir(config);
+  const hostDirsRemoved = await removeHostDirs(state?.hostDirs ?? []);
   removeStateFiles(config);
-  return { config, found, stopped, namespacesRemoved, durationMs: Date.now() - started };
+  return {
+    config,
+    found,
+    nodes,
+    stopped,
+    namespacesRemoved,
+    hostDirsRemoved,
+    durationMs: Date.now() - started,
+  };
 }
 
 function removeStateFiles(config: LabConfig): void {
@@ -79,6 +100,8 @@ function removeStateFiles(config: LabConfig): void {
     paths.hostKubeconfig,
     paths.controllerManagerKubeconfig,
     paths.schedulerKubeconfig,
+    paths.nodesDir,
+    paths.mountNamespaceDir,
     // Last: while it exists, a later `down` can still find the namespaces to remove.
     paths.stateFile,
   ]) {

@@ -11,6 +11,8 @@ export interface KubectlOptions extends LabOptions {
   env?: NodeJS.ProcessEnv;
   /** Collect stdout/stderr instead of passing the terminal through. */
   capture?: boolean;
+  /** Fed to kubectl's stdin (`apply -f -`); implies capture. */
+  stdin?: string;
 }
 
 export interface KubectlResult {
@@ -46,9 +48,14 @@ export function runKubectl(
   requireRoot('run kubectl in the lab');
   const argv = kubectlArgv(options, args);
   return new Promise((resolve, reject) => {
+    const capture = options.capture || options.stdin !== undefined;
     const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      stdio: capture
+        ? [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+        : 'inherit',
     });
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.stdin);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -17,14 +17,23 @@ import {
   componentFiles,
   type LabContext,
 } from './components/component-table.ts';
+import { waitDefaultServiceAccount } from './default-service-account.ts';
 import { LabError } from './errors.ts';
+import { withLabApiClient } from './lab-api-client.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
 import { writeControlPlaneKubeconfigs, writeHostKubeconfig } from './lab-kubeconfigs.ts';
 import { ensureUnderlay } from './network/underlay.ts';
+import { nodesOnDisk, removeNode } from './nodes/node-down.ts';
+import { ensureHostMountPoints } from './nodes/node-mount-namespace.ts';
+import { deleteNodeObject, readNodeConditions } from './nodes/node-objects.ts';
+import { type NodeSettings, planNodes, resolveNodeSettings } from './nodes/node-plan.ts';
+import { nodeProcessPid } from './nodes/node-processes.ts';
+import { ensureNodes, type NodeReport, nodesLookWhole } from './nodes/node-up.ts';
 import { ensurePki } from './pki/pki.ts';
 import { requireRoot, requireTools } from './preflight.ts';
 import {
   assertNamespacesOurs,
+  type LabState,
   labNamespaces,
   readLabState,
   writeLabState,
@@ -49,6 +58,8 @@ export interface UpReport {
   alreadyUp: boolean;
   binaries: ResolvedBinaries;
   components: ComponentReport[];
+  nodeSettings: NodeSettings;
+  nodes: NodeReport[];
   /** The root-side API endpoint, `https://127.0.0.1:<port>`. */
   hostApiServer: string;
   durationMs: number;
@@ -64,24 +75,32 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const progress = options.onProgress ?? (() => {});
   requireRoot('bring the lab up');
   requireTools('bring the lab up');
+  const state = readLabState(config);
+  const settings = resolveNodeSettings(options, state?.nodes);
   const binaries = await ensureBinaries({ ...options, onProgress: progress });
   const context: LabContext = { config, binDir: binaries.binDir };
-  const state = readLabState(config);
-  assertNamespacesOurs(config, state);
-  if (state && (await allHealthy(config))) {
-    return report(config, binaries, true, keptReports(config), started);
+  assertNamespacesOurs(config, state, settings.count);
+  const base = { config, binaries, settings, started };
+  if (state && sameSettings(state.nodes, settings) && (await allWhole(config, settings))) {
+    return report(base, true, keptReports(config), await keptNodes(config, settings));
   }
   // Before anything starts: a taken port should not cost a control-plane start.
   if (runningPid(config, 'host-bridge') === undefined) await assertPortFree(config);
   mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
   mkdirSync(config.paths.runDir, { recursive: true, mode: 0o700 });
-  writeLabState(config, {
+  const onDisk = nodesOnDisk(config, state?.nodes?.count ?? 0);
+  const hostDirs = settings.count > 0 ? ensureHostMountPoints() : [];
+  const record = (count: number): LabState => ({
     version: 1,
     prefix: config.prefix,
-    namespaces: labNamespaces(config),
+    namespaces: labNamespaces(config, count),
     binDir: binaries.binDir,
     createdAt: state?.createdAt ?? new Date().toISOString(),
+    nodes: settings,
+    hostDirs: [...new Set([...(state?.hostDirs ?? []), ...hostDirs])],
   });
+  // Recorded before any namespace is made, so a crash half-way leaves nothing `down` misses.
+  writeLabState(config, record(Math.max(settings.count, onDisk.length)));
   const pkiMade = await ensurePki(config.paths.pkiDir);
   writeControlPlaneKubeconfigs(config);
   const { rebuilt } = await ensureUnderlay(createCommandRunner(), config);
@@ -92,7 +111,55 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   for (const component of COMPONENTS) {
     components.push(await ensureComponent(context, component, progress));
   }
-  return report(config, binaries, false, components, started);
+  const nodes = await withLabApiClient(config, async (client) => {
+    for (const extra of onDisk.filter((node) => node.index > settings.count)) {
+      progress(`removing ${extra.name}…`);
+      await removeNode(config, extra, binaries.binDir);
+      await deleteNodeObject(client, extra.name);
+    }
+    writeLabState(config, record(settings.count));
+    const reports = await ensureNodes({
+      config,
+      binDir: binaries.binDir,
+      client,
+      settings,
+      pkiRenewed: pkiMade,
+      progress,
+    });
+    await waitDefaultServiceAccount(client);
+    return reports;
+  });
+  return report(base, false, components, nodes);
+}
+
+function sameSettings(recorded: NodeSettings | undefined, wanted: NodeSettings): boolean {
+  return (
+    recorded !== undefined &&
+    recorded.count === wanted.count &&
+    recorded.cni === wanted.cni &&
+    recorded.podCidrs === wanted.podCidrs
+  );
+}
+
+async function allWhole(config: LabConfig, settings: NodeSettings): Promise<boolean> {
+  return nodesLookWhole(config, settings) && (await allHealthy(config));
+}
+
+async function keptNodes(config: LabConfig, settings: NodeSettings): Promise<NodeReport[]> {
+  const conditions = await withLabApiClient(config, (client) => readNodeConditions(client)).catch(
+    () => undefined,
+  );
+  return planNodes(config, settings.count).map((node) => ({
+    name: node.name,
+    ip: node.ip,
+    action: 'kept' as const,
+    pids: {
+      'lab-runtime': nodeProcessPid(config, node, 'lab-runtime') ?? 0,
+      kubelet: nodeProcessPid(config, node, 'kubelet') ?? 0,
+    },
+    ready: conditions?.get(node.name)?.ready ?? false,
+    durationMs: 0,
+  }));
 }
 
 async function ensureComponent(
@@ -173,12 +240,12 @@ async function stopAll(
 }
 
 function report(
-  config: LabConfig,
-  binaries: ResolvedBinaries,
+  base: { config: LabConfig; binaries: ResolvedBinaries; settings: NodeSettings; started: number },
   alreadyUp: boolean,
   components: ComponentReport[],
-  started: number,
+  nodes: NodeReport[],
 ): UpReport {
+  const { config } = base;
   const ready = readBridgeReady(
     config.paths.hostBridgeReady,
     componentFiles(config, 'host-bridge').pidFile,
@@ -186,9 +253,11 @@ function report(
   return {
     config,
     alreadyUp,
-    binaries,
+    binaries: base.binaries,
     components,
+    nodeSettings: base.settings,
+    nodes,
     hostApiServer: `https://127.0.0.1:${ready?.port ?? config.hostApiPort}`,
-    durationMs: Date.now() - started,
+    durationMs: Date.now() - base.started,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The lab's address plan: the classic example topology (DESIGN.md, "The network model").
- * Nodes (192.168.1.11…) join the same underlay in the next part of the lab.
+ * The lab's address plan: the classic example topology (DESIGN.md, "The network model"):
+ * the control plane at 192.168.1.10, nodeN at 192.168.1.(10+N) with pods in 10.244.N.0/24.
  */
 export const LAB_NETWORK = {
   underlayPrefixLength: 24,
@@ -15,7 +15,27 @@ export const LAB_NETWORK = {
   bridgeName: 'br0',
   controlPlanePort: 'cp',
   controlPlaneLink: 'eth0',
+  /** Every node's underlay interface; its switch-side peer is named after the node. */
+  nodeLink: 'eth0',
+  clusterDnsIp: '10.96.0.10',
+  kubeletPort: 10250,
+  kubeletHealthzPort: 10248,
 } as const;
+
+/** `node1`, `node2`, … */
+export function nodeName(index: number): string {
+  return `node${index}`;
+}
+
+/** nodeN's underlay address: 192.168.1.(10+N). */
+export function nodeIp(index: number): string {
+  return `192.168.1.${10 + index}`;
+}
+
+/** nodeN's pod CIDR in the classic topology: 10.244.N.0/24. */
+export function nodePodCidr(index: number): string {
+  return `10.244.${index}.0/24`;
+}
 
 export const ETCD_CLIENT_URL = 'http://127.0.0.1:2379';
 export const ETCD_PEER_URL = 'http://127.0.0.1:2380';

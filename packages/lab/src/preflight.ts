@@ -6,6 +6,9 @@ import { LabError } from './errors.ts';
 export const REQUIRED_TOOLS: Readonly<Record<string, string>> = {
   ip: 'iproute2',
   nsenter: 'util-linux',
+  unshare: 'util-linux',
+  mount: 'mount',
+  umount: 'mount',
   openssl: 'openssl',
 };
 

@@ -6,7 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { stopComponent } from './components/component-runner.ts';
 import { COMPONENTS, type ComponentName } from './components/component-table.ts';
 import { compactEtcd } from './etcd/etcd-maintenance.ts';
-import { type LabConfig, resolveLabConfig } from './lab-config.ts';
+import { type LabCni, type LabConfig, resolveLabConfig } from './lab-config.ts';
 import { type DownReport, labDown } from './lab-down.ts';
 import { labUp, type UpReport } from './lab-up.ts';
 import { findOnPath, REQUIRED_TOOLS } from './preflight.ts';
@@ -26,17 +26,25 @@ export interface TestControlPlane {
 }
 
 /**
- * A control plane of its own for a test file: a random `loom-lt…-` prefix, a temporary
- * state dir and a free port, so it never meets a user's lab or another test's.
+ * A lab of its own for a test file: a random `loom-lt…-` prefix, a temporary state dir and a
+ * free port, so it never meets a user's lab or another test's. Control plane only unless
+ * `nodes` asks for some.
  */
 export async function startTestControlPlane(
-  options: { onProgress?: (line: string) => void; apiServerArgs?: readonly string[] } = {},
+  options: {
+    onProgress?: (line: string) => void;
+    apiServerArgs?: readonly string[];
+    nodes?: number;
+    cni?: LabCni;
+  } = {},
 ): Promise<TestControlPlane> {
   const lab = {
     prefix: `loom-lt${randomBytes(3).toString('hex')}-`,
     stateDir: mkdtempSync(join(tmpdir(), 'loom-lab-')),
     hostApiPort: 0,
     apiServerArgs: options.apiServerArgs ?? [],
+    nodes: options.nodes ?? 0,
+    ...(options.cni ? { cni: options.cni } : {}),
   };
   const config = resolveLabConfig(lab);
   let up: UpReport;

@@ -85,4 +85,33 @@ describe('the build plan', () => {
     });
     expect(steps[2]!.module).toBeUndefined();
   });
+
+  // cri-tools builds critest with `go test -c`; a module needs the test imports for that.
+  it('builds critest as a test binary in a module of its own, with its test dependencies', () => {
+    expect(planBuild(['critest'], options)).toEqual([
+      {
+        description: 'create the critest build module',
+        module: 'critest',
+        args: ['mod', 'init', 'loom.local/critest-build'],
+      },
+      {
+        description: 'resolve sigs.k8s.io/cri-tools/cmd/critest@v1.37.0 with its test dependencies',
+        module: 'critest',
+        args: ['get', '-t', 'sigs.k8s.io/cri-tools/cmd/critest@v1.37.0'],
+      },
+      {
+        description: 'build critest v1.37.0',
+        module: 'critest',
+        args: [
+          'test',
+          '-c',
+          '-ldflags',
+          '-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=1.37.0',
+          '-o',
+          '/cache/.bin-partial-x/critest',
+          'sigs.k8s.io/cri-tools/cmd/critest',
+        ],
+      },
+    ]);
+  });
 });

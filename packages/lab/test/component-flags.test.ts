@@ -22,6 +22,8 @@ describe('control-plane flags', () => {
     ['--service-account-signing-key-file=/var/lib/loom-lab/pki/sa.key'],
     ['--service-account-key-file=/var/lib/loom-lab/pki/sa.pub'],
     ['--authorization-mode=Node,RBAC'],
+    ['--enable-admission-plugins=NodeRestriction'],
+    ['--kubelet-certificate-authority=/var/lib/loom-lab/pki/ca.crt'],
     ['--requestheader-client-ca-file=/var/lib/loom-lab/pki/front-proxy-ca.crt'],
     ['--requestheader-allowed-names=front-proxy-client'],
     ['--proxy-client-cert-file=/var/lib/loom-lab/pki/front-proxy-client.crt'],
@@ -40,6 +42,7 @@ describe('control-plane flags', () => {
     ['--use-service-account-credentials=true'],
     ['--controllers=*,bootstrapsigner,tokencleaner'],
     ['--cluster-name=loom-lab'],
+    ['--node-monitor-grace-period=20s'],
   ])('kube-controller-manager gets %s', (flag) => {
     expect(controllerManagerFlags(config)).toContain(flag);
   });

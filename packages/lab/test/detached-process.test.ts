@@ -43,6 +43,17 @@ describe('detached processes', () => {
     expect(launchArgv({ file: '/bin/etcd', args: [] })).toEqual(['/bin/etcd']);
   });
 
+  it("runs a node's process in its network and mount namespaces (never ip netns exec)", () => {
+    const spec = { file: '/bin/kubelet', args: [], netns: 'loom-node1' };
+    expect(launchArgv({ ...spec, mountNamespace: '/var/lib/loom-lab/mntns/node1' })).toEqual([
+      'nsenter',
+      '--net=/var/run/netns/loom-node1',
+      '--mount=/var/lib/loom-lab/mntns/node1',
+      '--',
+      '/bin/kubelet',
+    ]);
+  });
+
   it('records the PID, logs the output, and stops on SIGTERM', async () => {
     const proc = launch(process.execPath, [
       '-e',

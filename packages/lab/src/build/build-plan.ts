@@ -68,6 +68,26 @@ export function planBuild(missing: readonly LabBinary[], options: BuildPlanOptio
           args: ['build', '-ldflags', '-s -w', '-o', output, source.pkg],
         },
       );
+    } else if (source.kind === 'test') {
+      const own = source.binary;
+      steps.push(
+        {
+          description: `create the ${own} build module`,
+          module: own,
+          args: ['mod', 'init', `loom.local/${own}-build`],
+        },
+        // -t: the package is a test, so its test-only imports (ginkgo, gomega) are needed too.
+        {
+          description: `resolve ${source.pkg}@${source.version} with its test dependencies`,
+          module: own,
+          args: ['get', '-t', `${source.pkg}@${source.version}`],
+        },
+        {
+          description: `build ${source.binary} ${source.version}`,
+          module: own,
+          args: ['test', '-c', '-ldflags', source.ldflags, '-o', output, source.pkg],
+        },
+      );
     } else {
       steps.push({
         description: `build ${source.binary} ${source.version}`,

@@ -14,11 +14,13 @@ export type LabBinary =
   | 'kubectl'
   | 'agnhost'
   | 'etcd'
-  | 'crictl';
+  | 'crictl'
+  | 'critest';
 
 /**
  * How each binary is made: a package of k8s.io/kubernetes (built in the shared throwaway
- * module), a package built in a throwaway module of its own, or a plain `go install`.
+ * module), a package built in a throwaway module of its own, a plain `go install`, or a test
+ * binary (`go test -c`, in a module of its own) such as critest.
  * etcd needs its own module: its go.mod has replace directives, which `go install pkg@v`
  * refuses, and sharing the Kubernetes module would let Kubernetes' requirements raise
  * etcd's dependencies.
@@ -26,7 +28,8 @@ export type LabBinary =
 export type BinarySource =
   | { kind: 'kubernetes'; binary: LabBinary; pkg: string }
   | { kind: 'module'; binary: LabBinary; pkg: string; version: string }
-  | { kind: 'install'; binary: LabBinary; pkg: string; version: string };
+  | { kind: 'install'; binary: LabBinary; pkg: string; version: string }
+  | { kind: 'test'; binary: LabBinary; pkg: string; version: string; ldflags: string };
 
 // The order the lab needs them in; the API server is the slow one (most shared packages).
 export const BINARY_SOURCES: readonly BinarySource[] = [
@@ -43,6 +46,15 @@ export const BINARY_SOURCES: readonly BinarySource[] = [
     binary: 'crictl',
     pkg: 'sigs.k8s.io/cri-tools/cmd/crictl',
     version: CRI_TOOLS_VERSION,
+  },
+  // critest is the CRI validation suite compiled as a Go test binary, as cri-tools' Makefile
+  // does (`go test -c ./cmd/critest`); its version is stamped without the leading "v".
+  {
+    kind: 'test',
+    binary: 'critest',
+    pkg: 'sigs.k8s.io/cri-tools/cmd/critest',
+    version: CRI_TOOLS_VERSION,
+    ldflags: `-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION.slice(1)}`,
   },
 ];
 

@@ -42,6 +42,8 @@ export function apiServerFlags(config: LabConfig): string[] {
     `--tls-private-key-file=${pki.apiServer.key}`,
     `--kubelet-client-certificate=${pki.apiServerKubeletClient.cert}`,
     `--kubelet-client-key=${pki.apiServerKubeletClient.key}`,
+    // Kubelets serve with certificates from the lab CA naming their address: check them.
+    `--kubelet-certificate-authority=${pki.ca.cert}`,
     // Node names do not resolve inside the island (the machine's resolver is out of reach).
     '--kubelet-preferred-address-types=InternalIP',
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
@@ -88,6 +90,10 @@ export function controllerManagerFlags(config: LabConfig): string[] {
     '--controllers=*,bootstrapsigner,tokencleaner',
     // One instance: leader election would only delay a restarted one by a lease period.
     '--leader-elect=false',
+    // A node whose kubelet stops renewing its Lease (every 5 s in the lab) is NotReady after
+    // 20 s rather than the default 50 s: the lab's own failure tests wait for it.
+    '--node-monitor-grace-period=20s',
+    '--node-monitor-period=2s',
   ];
 }
 

@@ -91,9 +91,17 @@ async function generateCa(dir: string, name: string, commonName: string): Promis
   await unlink(config);
 }
 
-async function generateLeaf(dir: string, spec: CertificateSpec): Promise<void> {
+/**
+ * Issues `spec` into `dir` (`<name>.key`, `<name>.crt`), signed by the CA whose files are in
+ * `caDir` (the same directory while the lab's own set is made; the lab's PKI dir for a node's).
+ */
+export async function generateLeaf(
+  dir: string,
+  spec: CertificateSpec,
+  caDir: string = dir,
+): Promise<void> {
   const signer = spec.signer ?? CA_NAME;
-  const ca = { cert: join(dir, `${signer}.crt`), key: join(dir, `${signer}.key`) };
+  const ca = { cert: join(caDir, `${signer}.crt`), key: join(caDir, `${signer}.key`) };
   const key = join(dir, `${spec.name}.key`);
   const csr = join(dir, `${spec.name}.csr`);
   const ext = join(dir, `${spec.name}.ext`);

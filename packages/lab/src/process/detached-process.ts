@@ -7,6 +7,8 @@ export interface LaunchSpec {
   args: readonly string[];
   /** Run inside this named network namespace (via `nsenter --net`, which keeps /sys). */
   netns?: string;
+  /** And inside the mount namespace bound at this file (a node's). */
+  mountNamespace?: string;
   logFile: string;
   pidFile: string;
 }
@@ -15,9 +17,15 @@ export interface LaunchSpec {
 export const RUN_MARKER = '=== loom lab: starting ';
 
 /** The argv that starts `spec`: nsenter execs the program, so the PID is the program's. */
-export function launchArgv(spec: Pick<LaunchSpec, 'file' | 'args' | 'netns'>): string[] {
-  if (spec.netns === undefined) return [spec.file, ...spec.args];
-  return ['nsenter', `--net=${netnsPath(spec.netns)}`, '--', spec.file, ...spec.args];
+export function launchArgv(
+  spec: Pick<LaunchSpec, 'file' | 'args' | 'netns' | 'mountNamespace'>,
+): string[] {
+  const enter = [
+    ...(spec.netns === undefined ? [] : [`--net=${netnsPath(spec.netns)}`]),
+    ...(spec.mountNamespace === undefined ? [] : [`--mount=${spec.mountNamespace}`]),
+  ];
+  if (enter.length === 0) return [spec.file, ...spec.args];
+  return ['nsenter', ...enter, '--', spec.file, ...spec.args];
 }
 
 /**

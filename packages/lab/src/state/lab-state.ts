@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { netnsExists } from '@loom-net/core';
 import { LabError } from '../errors.ts';
 import type { LabConfig } from '../lab-config.ts';
+import { type NodeSettings, planNodes } from '../nodes/node-plan.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 /**
@@ -14,6 +15,13 @@ export interface LabState {
   namespaces: string[];
   binDir: string;
   createdAt: string;
+  /** The nodes it runs (absent in a lab made before nodes existed: none). */
+  nodes?: NodeSettings;
+  /**
+   * Directories `up` created on the host as mount points of the nodes' standard paths
+   * (`/etc/cni/net.d`, …); `down` removes them again when no mount namespace uses them.
+   */
+  hostDirs?: string[];
 }
 
 export function readLabState(config: LabConfig): LabState | undefined {
@@ -40,13 +48,19 @@ export function writeLabState(config: LabConfig, state: LabState): void {
   writeFileAtomic(config.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export function labNamespaces(config: LabConfig): string[] {
-  return [config.netns.switch, config.netns.controlPlane];
+/** The lab's own network namespaces: the switch, the control plane, then each node's. */
+export function labNamespaces(config: LabConfig, nodeCount = 0): string[] {
+  const nodes = planNodes(config, nodeCount).map((node) => node.netns);
+  return [config.netns.switch, config.netns.controlPlane, ...nodes];
 }
 
 /** Refuses to adopt a namespace this lab did not create (another lab's, a user's). */
-export function assertNamespacesOurs(config: LabConfig, state: LabState | undefined): void {
-  for (const name of labNamespaces(config)) {
+export function assertNamespacesOurs(
+  config: LabConfig,
+  state: LabState | undefined,
+  nodeCount = 0,
+): void {
+  for (const name of labNamespaces(config, nodeCount)) {
     if (netnsExists(name) && !state?.namespaces.includes(name)) {
       throw new LabError(
         'LOOM_LAB_NETNS_TAKEN',

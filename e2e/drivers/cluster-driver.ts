@@ -1,0 +1,44 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * What an e2e spec needs of a cluster, whatever runs it: the lab here, kind where Docker
+ * exists. Specs talk to Kubernetes through `kubectl`/`apply`, reach into nodes and pods with
+ * `exec`, and break and mend nodes only through the methods below.
+ */
+export interface ClusterDriver {
+  readonly name: 'lab' | 'kind';
+  /** The nodes pods run on, in order (`node1`… in the lab, `kind-worker`… on kind). */
+  readonly nodes: readonly string[];
+  /** What the nodes report: the kubelet's version, the container runtime (`loom-lab://…`). */
+  readonly expected: { kubeletVersion: string; containerRuntime: RegExp };
+  /** An admin client configuration reachable from the test process. */
+  kubeConfig(): KubeConfig;
+  /** kubectl of the cluster's version, as admin. */
+  kubectl(args: readonly string[], options?: { stdin?: string }): Promise<RunResult>;
+  /** `kubectl apply` of these objects; throws with kubectl's message when it fails. */
+  apply(objects: readonly object[]): Promise<void>;
+  /**
+   * Runs a command in a node's namespaces (`node1`), where paths are the node's own
+   * (/etc/cni/net.d, /var/lib/cni, /var/run/netns), or in a pod's network namespace
+   * (`NAMESPACE/POD`) with host tools (curl, dig, ip).
+   */
+  exec(host: string, command: readonly string[]): Promise<RunResult>;
+  /** The pod IPs the node's IPAM has handed out and not yet released. */
+  allocatedPodIps(node: string): Promise<string[]>;
+  /** The pod's network namespace as a path on its node (`/var/run/netns/…`). */
+  podNetns(namespace: string, pod: string): Promise<string>;
+  /** Kills the node's kubelet (it stays dead until `repair`). */
+  stopKubelet(node: string): Promise<void>;
+  /** Removes the node's CNI configuration (it stays gone until `repair`). */
+  removeCniConfig(node: string): Promise<void>;
+  /** Puts every node back as the cluster was created (kubelets, CNI config). */
+  repair(): Promise<void>;
+  /** Done with the cluster: tears it down if this driver brought it up. */
+  release(): Promise<void>;
+}

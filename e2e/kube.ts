@@ -1,0 +1,53 @@
+import type { ClusterDriver } from './drivers/cluster-driver.ts';
+
+/** `kubectl get … -o json`, parsed; throws with kubectl's message. */
+export async function getJson<T>(driver: ClusterDriver, args: readonly string[]): Promise<T> {
+  const result = await driver.kubectl(['get', ...args, '-o', 'json']);
+  if (result.exitCode !== 0) throw new Error(`kubectl get ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export interface Pod {
+  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> };
+  spec: { nodeName?: string };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      ready: boolean;
+      started?: boolean;
+      restartCount: number;
+      state?: { running?: object; waiting?: { reason?: string } };
+    }[];
+  };
+}
+
+export interface Node {
+  metadata: { name: string };
+  spec: { podCIDR?: string; podCIDRs?: string[] };
+  status: {
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string };
+    addresses?: { type: string; address: string }[];
+  };
+}
+
+export function condition(object: Pod | Node, type: string): string | undefined {
+  return object.status.conditions?.find((c) => c.type === type)?.status;
+}
+
+export const isReady = (object: Pod | Node): boolean => condition(object, 'Ready') === 'True';
+
+/** Whether `ip` (IPv4) is inside `cidr`. */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const toInt = (address: string) =>
+    address.split('.').reduce((value, octet) => (value << 8) + Number(octet), 0) >>> 0;
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  return (toInt(ip) & mask) >>> 0 === (toInt(base!) & mask) >>> 0;
+}
+
+export async function deleteNamespace(driver: ClusterDriver, name: string): Promise<void> {
+  await driver.kubectl(['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
+}

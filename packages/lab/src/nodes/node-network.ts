@@ -1,0 +1,113 @@
+import {
+  addNetns,
+  type CommandRunner,
+  deleteNetns,
+  ipBatch,
+  ipJson,
+  isKernelCommandError,
+  netnsExists,
+  sysctlGet,
+  sysctlSet,
+} from '@loom-net/core';
+import { LabError } from '../errors.ts';
+import type { LabConfig } from '../lab-config.ts';
+import { LAB_NETWORK } from '../network-plan.ts';
+import type { NodePlan } from './node-plan.ts';
+
+const FORWARDING = 'net.ipv4.ip_forward';
+
+/**
+ * A node on the underlay, as `ip -batch` lines: a veth from the switch's bridge into the
+ * node's namespace, where it is `eth0` with the node's address. The node routes (its pods sit
+ * behind it), so forwarding is on in its namespace.
+ */
+export function nodeNetworkCommands(node: NodePlan): { switch: string[]; node: string[] } {
+  const { bridgeName, nodeLink, underlayPrefixLength } = LAB_NETWORK;
+  return {
+    switch: [
+      `link add ${node.switchPort} type veth peer name ${nodeLink} netns ${node.netns}`,
+      `link set ${node.switchPort} master ${bridgeName}`,
+      `link set ${node.switchPort} up`,
+    ],
+    node: [
+      'link set lo up',
+      `addr add ${node.ip}/${underlayPrefixLength} dev ${nodeLink}`,
+      `link set ${nodeLink} up`,
+    ],
+  };
+}
+
+interface IpLink {
+  ifname: string;
+  flags?: string[];
+  addr_info?: { local?: string }[];
+}
+
+const up = (link?: IpLink) => link?.flags?.includes('UP') === true;
+
+/** The node's namespace exists with `lo` and `eth0` up, its address, its switch port, forwarding. */
+export async function nodeNetworkIsWhole(
+  runner: CommandRunner,
+  config: LabConfig,
+  node: NodePlan,
+): Promise<boolean> {
+  if (!netnsExists(node.netns) || !netnsExists(config.netns.switch)) return false;
+  try {
+    const links = await ipJson<IpLink[]>(runner, ['addr', 'show'], node.netns);
+    const eth = links.find((link) => link.ifname === LAB_NETWORK.nodeLink);
+    const hasIp = eth?.addr_info?.some((addr) => addr.local === node.ip) === true;
+    const ports = await ipJson<IpLink[]>(
+      runner,
+      ['link', 'show', 'master', LAB_NETWORK.bridgeName],
+      config.netns.switch,
+    );
+    const port = ports.find((link) => link.ifname === node.switchPort);
+    const forwarding = await sysctlGet(runner, FORWARDING, node.netns);
+    const lo = links.find((link) => link.ifname === 'lo');
+    return hasIp && up(eth) && up(lo) && up(port) && forwarding === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** (Re)creates the node's namespace and its link to the switch. */
+export async function createNodeNetwork(
+  runner: CommandRunner,
+  config: LabConfig,
+  node: NodePlan,
+): Promise<void> {
+  try {
+    await removeNodeNetwork(runner, config, node);
+    await addNetns(runner, node.netns);
+    const commands = nodeNetworkCommands(node);
+    await ipBatch(runner, commands.switch, config.netns.switch);
+    await ipBatch(runner, commands.node, node.netns);
+    await sysctlSet(runner, FORWARDING, '1', node.netns);
+  } catch (error) {
+    throw new LabError(
+      'LOOM_LAB_NETWORK_FAILED',
+      `cannot create the network of ${node.name} (netns ${node.netns}, ${node.ip}): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Deletes the node's namespace; its veth pair, and so its switch port, go with it. */
+export async function removeNodeNetwork(
+  runner: CommandRunner,
+  config: LabConfig,
+  node: NodePlan,
+): Promise<void> {
+  await deleteNetns(runner, node.netns);
+  // A port left behind by a half-made node (its peer was never moved) goes explicitly.
+  if (!netnsExists(config.netns.switch)) return;
+  try {
+    await runner.run({
+      tool: 'ip',
+      args: ['link', 'del', node.switchPort],
+      netns: config.netns.switch,
+    });
+  } catch (error) {
+    if (!isKernelCommandError(error, 'not-found')) throw error;
+  }
+}
