@@ -48,6 +48,19 @@ export function inCidr(ip: string, cidr: string): boolean {
   return (toInt(ip) & mask) >>> 0 === (toInt(base!) & mask) >>> 0;
 }
 
+/**
+ * Creates a namespace and waits for its `default` ServiceAccount: until the controller
+ * manager has made it, every pod created there is refused.
+ */
+export async function createNamespace(driver: ClusterDriver, name: string): Promise<void> {
+  await driver.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }]);
+  const deadline = Date.now() + 30_000;
+  while ((await driver.kubectl(['get', 'serviceaccount', '-n', name, 'default'])).exitCode !== 0) {
+    if (Date.now() > deadline) throw new Error(`namespace ${name} got no default ServiceAccount`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export async function deleteNamespace(driver: ClusterDriver, name: string): Promise<void> {
   await driver.kubectl(['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
 }

@@ -2,8 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCluster } from './cluster.ts';
 import type { ClusterDriver } from './drivers/cluster-driver.ts';
-import { deleteNamespace, getJson, inCidr, isReady, type Node, type Pod } from './kube.ts';
-import { BUSYBOX, NETEXEC_ARGS, namespace, netexecDeployment, pod } from './manifests.ts';
+import {
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  inCidr,
+  isReady,
+  type Node,
+  type Pod,
+} from './kube.ts';
+import { BUSYBOX, NETEXEC_ARGS, netexecDeployment, pod } from './manifests.ts';
 
 describe('pods', () => {
   let driver: ClusterDriver;
@@ -14,7 +22,7 @@ describe('pods', () => {
 
   beforeAll(async () => {
     driver = await useCluster();
-    await driver.apply([namespace(ns)]);
+    await createNamespace(driver, ns);
   });
 
   afterAll(async () => {

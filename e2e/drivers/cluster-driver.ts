@@ -35,9 +35,22 @@ export interface ClusterDriver {
   podNetns(namespace: string, pod: string): Promise<string>;
   /** Kills the node's kubelet (it stays dead until `repair`). */
   stopKubelet(node: string): Promise<void>;
-  /** Removes the node's CNI configuration (it stays gone until `repair`). */
+  /**
+   * Removes the node's CNI configuration (it stays gone until `repair`); with Loom's CNI, the
+   * node's route agent (its installer) is stopped first, as if its DaemonSet pod were gone.
+   */
   removeCniConfig(node: string): Promise<void>;
-  /** Puts every node back as the cluster was created (kubelets, CNI config). */
+  /**
+   * Joins one more node to the cluster (Ready, with the cluster's CNI) and returns its name;
+   * `remote` puts it on another subnet, behind a router, so it reaches the others only
+   * through one (Loom routes to it over VXLAN).
+   */
+  addNode(options?: { remote?: boolean }): Promise<string>;
+  /** Takes a node added by `addNode` out of the cluster again (its Node object goes too). */
+  removeNode(name: string): Promise<void>;
+  /** Stops the API server (it stays down until `repair`); nodes and pods keep running. */
+  stopApiServer(): Promise<void>;
+  /** Puts everything back as the cluster was created (API server, kubelets, CNI). */
   repair(): Promise<void>;
   /** Done with the cluster: tears it down if this driver brought it up. */
   release(): Promise<void>;

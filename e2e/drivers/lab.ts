@@ -7,13 +7,18 @@ import {
   BRIDGE_NETWORK_NAME,
   KUBERNETES_VERSION,
   type LabOptions,
+  LOOM_CONFLIST,
+  LOOM_IPAM_DATABASE,
   labDown,
   labExec,
   labKubeConfig,
+  labStop,
   labUp,
+  type NodeSettings,
   nodeProcessPid,
   planNode,
   RUNTIME_NAME,
+  readLabState,
   readySandbox,
   resolveLabConfig,
   runKubectl,
@@ -64,10 +69,15 @@ function labOptions(handle: LabHandle): LabOptions {
 export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
   const options = labOptions(handle);
   const config = resolveLabConfig(options, {});
+  const settings = (): NodeSettings => {
+    const nodes = readLabState(config)?.nodes;
+    if (!nodes) throw new Error(`no lab in ${config.stateDir}`);
+    return nodes;
+  };
   const node = (name: string) => {
     const index = Number(/^node(\d+)$/.exec(name)?.[1]);
     if (!Number.isInteger(index)) throw new Error(`no lab node ${name}`);
-    return planNode(config, index);
+    return planNode(config, index, settings());
   };
   const kubectl = async (args: readonly string[], opts: { stdin?: string } = {}) =>
     runKubectl(args, { ...options, capture: true, ...opts });
@@ -89,6 +99,13 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
     },
     exec,
     async allocatedPodIps(name) {
+      if (settings().cni === 'loom') {
+        // loom-ipam's own database, read as its README shows.
+        const query = 'select address from allocations';
+        const result = await exec(name, ['sqlite3', '-readonly', LOOM_IPAM_DATABASE, query]);
+        if (result.exitCode !== 0) throw new Error(`cannot read loom-ipam: ${result.stderr}`);
+        return result.stdout.split('\n').filter((line) => line !== '');
+      }
       const dir = `/var/lib/cni/networks/${BRIDGE_NETWORK_NAME}`;
       const result = await exec(name, ['ls', '-1', dir]);
       return result.stdout.split('\n').filter((entry) => /^\d+\.\d+\.\d+\.\d+$/.test(entry));
@@ -109,7 +126,27 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
       process.kill(pid, 'SIGKILL');
     },
     async removeCniConfig(name) {
-      await exec(name, ['rm', '-f', `/etc/cni/net.d/${BRIDGE_CONFLIST}`]);
+      const loom = settings().cni === 'loom';
+      if (loom) await labStop({ node: name, process: 'route-agent' }, options);
+      await exec(name, ['rm', '-f', `/etc/cni/net.d/${loom ? LOOM_CONFLIST : BRIDGE_CONFLIST}`]);
+    },
+    async addNode({ remote = false } = {}) {
+      const { count, remote: remoteNow } = settings();
+      // The lab's remote nodes are its last ones: a local node cannot follow a remote one.
+      if (!remote && remoteNow > 0)
+        throw new Error('the lab adds local nodes only before remote ones');
+      await labUp({ ...options, nodes: count + 1, remoteNodes: remoteNow + (remote ? 1 : 0) });
+      return `node${count + 1}`;
+    },
+    async removeNode(name) {
+      const { count, remote } = settings();
+      if (name !== `node${count}` || count <= E2E_NODE_COUNT) {
+        throw new Error(`only a node added by addNode can go, the last first (node${count})`);
+      }
+      await labUp({ ...options, nodes: count - 1, remoteNodes: Math.max(0, remote - 1) });
+    },
+    async stopApiServer() {
+      await labStop({ component: 'kube-apiserver' }, options);
     },
     async repair() {
       await labUp(options);

@@ -38,10 +38,11 @@ const LAB_VALUE_OPTIONS = new Set([
   '--prefix',
   '--api-port',
   '--nodes',
+  '--remote-nodes',
   '--cni',
   '--pod-cidrs',
 ]);
-const UP_ONLY_OPTIONS = ['nodes', 'cni', 'pod-cidrs'] as const;
+const UP_ONLY_OPTIONS = ['nodes', 'remote-nodes', 'cni', 'pod-cidrs'] as const;
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
@@ -115,6 +116,7 @@ function parseLabOptions(args: string[]) {
         prefix: { type: 'string' },
         'api-port': { type: 'string' },
         nodes: { type: 'string' },
+        'remote-nodes': { type: 'string' },
         cni: { type: 'string' },
         'pod-cidrs': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -136,6 +138,10 @@ function labOptions(values: LabValues): LabOptions {
   }
   if (values.nodes !== undefined) {
     options.nodes = wholeNumber('--nodes', values.nodes, MAX_NODE_COUNT, 'a node count');
+  }
+  if (values['remote-nodes'] !== undefined) {
+    const raw = values['remote-nodes'];
+    options.remoteNodes = wholeNumber('--remote-nodes', raw, MAX_NODE_COUNT, 'a node count');
   }
   if (values.cni !== undefined) options.cni = oneOf('--cni', values.cni, LAB_CNI_CHOICES);
   if (values['pod-cidrs'] !== undefined) {
@@ -170,7 +176,7 @@ function isLabVerb(verb: string): verb is LabVerb {
 export const USAGE = `loom: Loom's command line
 
 Usage:
-  loom lab build                   build (or reuse) the pinned Kubernetes binaries
+  loom lab build                   build (or reuse) the pinned Kubernetes binaries, loom-cni and loom-ipam
   loom lab up                      bring the lab up (control plane + nodes), or repair it
   loom lab status                  show each component and node: running, healthy, Ready
   loom lab kubectl [--] ARGS…      run the lab's kubectl against its API server
@@ -184,11 +190,17 @@ Options (lab):
   --api-port N      root-side API port on 127.0.0.1 (default 36443, env LOOM_LAB_API_PORT)
 
 Options (lab up):
-  --nodes N         node1..nodeN (default: the lab's current count, 3 for a new lab)
-  --cni C           bridge (Debian's bridge + host-local, default) or none (nodes stay NotReady)
-  --pod-cidrs M     static (nodeN gets 10.244.N.0/24, default) or controller-manager
+  --nodes N         node1..nodeN (default: the lab's current count, 3 for a new lab); a
+                    running lab gains or loses nodes
+  --remote-nodes N  the last N nodes on a second subnet, 192.168.2.0/24, behind a router
+                    namespace (default: the lab's current count, 0)
+  --cni C           loom (loom-cni + loom-ipam, installed by a route agent per node, default),
+                    bridge (Debian's bridge + host-local) or none (nodes stay NotReady)
+  --pod-cidrs M     lab (nodeN gets 10.244.N.0/24, default), controller-manager or loom
+                    (loom-pod-cidr-allocator)
 
 Environment:
-  LOOM_CACHE_DIR    where built binaries are cached (default ~/.cache/loom)
-  LOOM_K8S_BIN_DIR  use binaries from this directory and never build
+  LOOM_CACHE_DIR       where built binaries are cached (default ~/.cache/loom)
+  LOOM_K8S_BIN_DIR     use binaries from this directory and never build
+  LOOM_CNI_PLUGIN_DIR  take loom-cni and loom-ipam from this directory and never build them
 `;

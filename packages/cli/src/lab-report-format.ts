@@ -5,8 +5,10 @@ import {
   type LabStatus,
   type NodeDownReport,
   type NodeReport,
+  type NodeSettings,
   type NodeStatus,
   type ResolvedBinaries,
+  type ResolvedCniPlugins,
   type UpReport,
 } from '@loom-net/lab';
 
@@ -22,6 +24,30 @@ export function formatBinaries(binaries: ResolvedBinaries): string {
   return `Kubernetes binaries: ${binaries.binDir} (${how})`;
 }
 
+export function formatCniPlugins(plugins: ResolvedCniPlugins): string {
+  const how = {
+    built: `built in ${formatDuration(plugins.durationMs)}`,
+    cached: 'up to date',
+    env: 'from LOOM_CNI_PLUGIN_DIR',
+    prebuilt: 'packaged',
+    kept: 'the existing build: rebuilding failed',
+  }[plugins.source];
+  const files = Object.values(plugins.files).join(', ');
+  return `CNI plugins: ${files} (${how})`;
+}
+
+const CNI_TEXT: Record<NodeSettings['cni'], string> = {
+  loom: 'loom (loom-cni + loom-ipam, installed by a loom-route-agent per node)',
+  bridge: 'bridge + host-local',
+  none: 'none (nodes stay NotReady until one is installed)',
+};
+
+const POD_CIDRS_TEXT: Record<NodeSettings['podCidrs'], string> = {
+  lab: '10.244.N.0/24 per nodeN',
+  'controller-manager': 'from kube-controller-manager',
+  loom: 'from loom-pod-cidr-allocator',
+};
+
 export function formatUpReport(report: UpReport): string {
   const { config } = report;
   const lines: string[] = [];
@@ -31,6 +57,7 @@ export function formatUpReport(report: UpReport): string {
     lines.push(`lab up in ${formatDuration(report.durationMs)} (state dir ${config.stateDir})`);
   }
   lines.push(`  ${formatBinaries(report.binaries)}`);
+  if (report.plugins) lines.push(`  ${formatCniPlugins(report.plugins)}`);
   for (const component of report.components) {
     const time =
       component.action === 'kept' ? '' : `  ready in ${formatDuration(component.durationMs)}`;
@@ -41,8 +68,12 @@ export function formatUpReport(report: UpReport): string {
   for (const node of report.nodes) lines.push(`  ${formatNodeReport(node)}`);
   const { nodeSettings } = report;
   if (nodeSettings.count > 0) {
+    const remote =
+      nodeSettings.remote > 0
+        ? ` (the last ${nodeSettings.remote} on 192.168.2.0/24, behind netns ${config.netns.router})`
+        : '';
     lines.push(
-      `Nodes: ${nodeSettings.count}, CNI ${nodeSettings.cni === 'bridge' ? 'bridge + host-local' : 'none (nodes stay NotReady until one is installed)'}, podCIDRs ${nodeSettings.podCidrs === 'static' ? '10.244.N.0/24 per nodeN' : 'from kube-controller-manager'}`,
+      `Nodes: ${nodeSettings.count}${remote}, CNI ${CNI_TEXT[nodeSettings.cni]}, podCIDRs ${POD_CIDRS_TEXT[nodeSettings.podCidrs]}`,
     );
   }
   lines.push(
@@ -56,7 +87,9 @@ export function formatUpReport(report: UpReport): string {
 
 function formatNodeReport(node: NodeReport): string {
   const state = node.action === 'kept' ? 'running' : node.action;
-  const pids = `kubelet pid ${node.pids.kubelet}, runtime pid ${node.pids['lab-runtime']}`;
+  const agent =
+    node.pids['route-agent'] === undefined ? '' : `, agent pid ${node.pids['route-agent']}`;
+  const pids = `kubelet pid ${node.pids.kubelet}, runtime pid ${node.pids['lab-runtime']}${agent}`;
   const readiness = node.ready ? 'Ready' : 'NotReady';
   const time =
     node.action === 'kept' ? readiness : `${readiness} in ${formatDuration(node.durationMs)}`;
@@ -92,18 +125,21 @@ export function formatStatus(status: LabStatus): string {
 }
 
 function formatNodes(status: LabStatus): string[] {
+  const withAgent = status.nodes.some((node) => processOf(node, 'route-agent') !== undefined);
   const lines = [
-    `${pad('NODE', 9)}${pad('IP', 15)}${pad('KUBELET', 16)}${pad('RUNTIME', 16)}READY`,
+    `${pad('NODE', 9)}${pad('IP', 15)}${pad('KUBELET', 16)}${pad('RUNTIME', 16)}${withAgent ? pad('ROUTE AGENT', 20) : ''}READY`,
   ];
   for (const node of status.nodes) {
-    const [runtime, kubelet] = node.processes;
-    const proc = (p: NodeStatus['processes'][number] | undefined) =>
-      p?.running ? `running ${p.pid}` : 'stopped';
+    const proc = (p: NodeProcess | undefined) => (p?.running ? `running ${p.pid}` : 'stopped');
+    const agent = processOf(node, 'route-agent');
     lines.push(
-      `${pad(node.name, 9)}${pad(node.ip, 15)}${pad(proc(kubelet), 16)}${pad(proc(runtime), 16)}${readiness(node, status)}`,
+      `${pad(node.name, 9)}${pad(node.ip, 15)}${pad(proc(processOf(node, 'kubelet')), 16)}${pad(proc(processOf(node, 'lab-runtime')), 16)}${withAgent ? pad(agentState(agent), 20) : ''}${readiness(node, status)}`,
     );
     if (!node.netnsExists) lines.push(`  netns ${node.netns} is missing`);
     if (!node.mountNamespaceExists) lines.push('  its mount namespace is missing');
+    if (agent?.readiness && !agent.readiness.ok) {
+      lines.push(`  route agent not ready: ${agent.readiness.detail}`);
+    }
     for (const process of node.processes) {
       if (process.running || !status.exists || !process.logTail) continue;
       lines.push(`  last lines of ${process.logFile}:`);
@@ -112,6 +148,17 @@ function formatNodes(status: LabStatus): string[] {
   }
   if (status.nodesUnknown) lines.push(`(readiness unknown: ${status.nodesUnknown})`);
   return lines;
+}
+
+type NodeProcess = NodeStatus['processes'][number];
+
+function processOf(node: NodeStatus, name: NodeProcess['name']): NodeProcess | undefined {
+  return node.processes.find((process) => process.name === name);
+}
+
+function agentState(agent: NodeProcess | undefined): string {
+  if (!agent?.running) return 'stopped';
+  return `${agent.readiness?.ok ? 'ready' : 'not ready'} ${agent.pid}`;
 }
 
 function readiness(node: NodeStatus, status: LabStatus): string {

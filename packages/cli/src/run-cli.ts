@@ -1,5 +1,6 @@
 import {
   ensureBinaries,
+  ensureCniPlugins,
   isLabError,
   labDown,
   labExec,
@@ -10,6 +11,7 @@ import {
 import { type CliCommand, type LabVerb, parseCliArgs, USAGE, UsageError } from './cli-args.ts';
 import {
   formatBinaries,
+  formatCniPlugins,
   formatDownReport,
   formatStatus,
   formatUpReport,
@@ -25,7 +27,9 @@ type LabCommand = Extract<CliCommand, { kind: 'lab' }>;
 
 const LAB_HANDLERS: Record<LabVerb, (command: LabCommand, io: CliIo) => Promise<number>> = {
   async build(_command, io) {
-    io.out(formatBinaries(await ensureBinaries({ env: io.env, onProgress: io.out })));
+    const binaries = await ensureBinaries({ env: io.env, onProgress: io.out });
+    const plugins = await ensureCniPlugins({ env: io.env, onProgress: io.out });
+    io.out(`${formatBinaries(binaries)}\n${formatCniPlugins(plugins)}`);
     return 0;
   },
   async up(command, io) {

@@ -71,6 +71,15 @@ describe('parseCliArgs', () => {
       },
     },
     {
+      argv: ['lab', 'up', '--nodes=4', '--remote-nodes=1', '--cni=loom', '--pod-cidrs=loom'],
+      command: {
+        kind: 'lab',
+        verb: 'up',
+        options: { nodes: 4, remoteNodes: 1, cni: 'loom', podCidrs: 'loom' },
+        args: [],
+      },
+    },
+    {
       argv: ['lab', 'exec', 'node1', '--', 'ip', '-br', 'addr'],
       command: {
         kind: 'lab',
@@ -119,11 +128,19 @@ describe('parseCliArgs', () => {
     },
     {
       argv: ['lab', 'up', '--cni', 'flannel'],
-      error: 'invalid --cni "flannel": expected one of bridge, none',
+      error: 'invalid --cni "flannel": expected one of loom, bridge, none',
     },
     {
       argv: ['lab', 'up', '--pod-cidrs', 'random'],
-      error: 'invalid --pod-cidrs "random": expected one of static, controller-manager',
+      error: 'invalid --pod-cidrs "random": expected one of lab, controller-manager, loom',
+    },
+    {
+      argv: ['lab', 'up', '--remote-nodes', 'one'],
+      error: 'invalid --remote-nodes "one": expected a node count (0-200)',
+    },
+    {
+      argv: ['lab', 'down', '--remote-nodes', '0'],
+      error: '--remote-nodes applies to lab up, not lab down',
     },
     { argv: ['lab', 'status', '--nodes', '2'], error: '--nodes applies to lab up, not lab status' },
     { argv: ['lab', 'up', 'now'], error: 'unexpected argument "now" after lab up' },

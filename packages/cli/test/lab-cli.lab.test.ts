@@ -96,7 +96,10 @@ describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''
       ['node3', '192.168.1.13'],
     ]) {
       expect(result.stdout).toMatch(
-        new RegExp(`^  ${node} ${ip} +started +kubelet pid \\d+, runtime pid \\d+  Ready in`, 'm'),
+        new RegExp(
+          `^  ${node} ${ip} +started +kubelet pid \\d+, runtime pid \\d+, agent pid \\d+  Ready in`,
+          'm',
+        ),
       );
     }
     for (const name of [
@@ -126,7 +129,9 @@ describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''
     expect(result.stdout).toContain(`netns ${lab.prefix}node3: present`);
     expect(result.stdout.match(/ running +\d+ +ok$/gm)).toHaveLength(6);
     expect(
-      result.stdout.match(/^node\d +192\.168\.1\.1\d +running \d+ +running \d+ +Ready$/gm),
+      result.stdout.match(
+        /^node\d +192\.168\.1\.1\d +running \d+ +running \d+ +ready \d+ +Ready$/gm,
+      ),
     ).toHaveLength(3);
   });
 
@@ -238,13 +243,13 @@ describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''
     const pids = readdirSync(join(lab.stateDir, 'run'))
       .filter((file) => file.endsWith('.pid'))
       .map((file) => Number(readFileSync(join(lab.stateDir, 'run', file), 'utf8')));
-    expect(pids).toHaveLength(12);
+    expect(pids).toHaveLength(15); // 6 components, 3 × (runtime, kubelet, route agent)
     const down = await loom(['lab', 'down', ...lab.args]);
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/^lab down in /);
     expect(down.stdout).toMatch(
       new RegExp(
-        `^  node3 +stopped kubelet \\(pid \\d+\\), stopped lab-runtime \\(pid \\d+\\), removed netns ${lab.prefix}node3$`,
+        `^  node3 +stopped route-agent \\(pid \\d+\\), stopped kubelet \\(pid \\d+\\), stopped lab-runtime \\(pid \\d+\\), removed netns ${lab.prefix}node3$`,
         'm',
       ),
     );

@@ -1,6 +1,8 @@
 export type { BinaryOptions, ResolvedBinaries } from './build/binaries.ts';
 export { binaryPath, ensureBinaries, k8sCacheDir, missingBinaries } from './build/binaries.ts';
 export { planBuild } from './build/build-plan.ts';
+export type { CniPluginName, ResolvedCniPlugins } from './build/cni-plugins.ts';
+export { CNI_PLUGINS, ensureCniPlugins } from './build/cni-plugins.ts';
 export { renderBuildGoMod, stagingModules } from './build/go-mod.ts';
 export { kubernetesLdflags } from './build/ldflags.ts';
 export type { LabBinary } from './build/versions.ts';
@@ -36,19 +38,34 @@ export type { KubectlOptions, KubectlResult } from './lab-kubectl.ts';
 export { kubectlArgv, runKubectl } from './lab-kubectl.ts';
 export type { LabStatus, StatusOptions } from './lab-status.ts';
 export { labStatus } from './lab-status.ts';
+export type { StopTarget } from './lab-stop.ts';
+export { labStop } from './lab-stop.ts';
 export type { ComponentReport, UpOptions, UpReport } from './lab-up.ts';
 export { labUp } from './lab-up.ts';
 export { LAB_NETWORK, nodeIp, nodeName, nodePodCidr } from './network-plan.ts';
-export { BRIDGE_CONFLIST, BRIDGE_NETWORK_NAME } from './nodes/node-cni.ts';
+export {
+  BRIDGE_CONFLIST,
+  BRIDGE_NETWORK_NAME,
+  LOOM_CONFLIST,
+  LOOM_IPAM_DATABASE,
+  LOOM_NETWORK_NAME,
+} from './nodes/node-cni.ts';
 export type { NodeDownReport } from './nodes/node-down.ts';
 export type { NodeCondition } from './nodes/node-objects.ts';
-export type { NodePlan, NodeSettings } from './nodes/node-plan.ts';
+export type { NodePlacement, NodePlan, NodeSettings } from './nodes/node-plan.ts';
 export { NODE_MOUNT_PATHS, planNode, planNodes } from './nodes/node-plan.ts';
 export type { NodeProcessName } from './nodes/node-processes.ts';
-export { NODE_PROCESSES, nodeProcessFiles, nodeProcessPid } from './nodes/node-processes.ts';
+export {
+  NODE_PROCESSES,
+  nodeProcessesFor,
+  nodeProcessFiles,
+  nodeProcessPid,
+} from './nodes/node-processes.ts';
 export type { NodeProcessStatus, NodeStatus } from './nodes/node-status.ts';
 export type { NodeReport } from './nodes/node-up.ts';
 export * from './runtime/index.ts';
 export { RUNTIME_NAME, RUNTIME_VERSION } from './runtime/runtime-info.ts';
+export type { LabState } from './state/lab-state.ts';
+export { readLabState } from './state/lab-state.ts';
 export type { TestControlPlane } from './test-control-plane.ts';
 export { labKubeConfig, labSkipReason, startTestControlPlane } from './test-control-plane.ts';

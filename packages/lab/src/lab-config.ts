@@ -9,20 +9,24 @@ export const DEFAULT_NODE_COUNT = 3;
 export const MAX_NODE_COUNT = 200;
 
 /**
- * The CNI a node starts with: `bridge` = Debian's reference plugins (bridge + host-local over
- * the node's podCIDR, until Loom's CNI becomes the default); `none` = an empty conf dir, so the
- * node stays NotReady until something installs a CNI, as on a fresh kind cluster without one.
+ * The CNI a node gets: `loom` = Loom's own, installed as a CNI DaemonSet would: a
+ * `loom-route-agent` per node copies loom-cni + loom-ipam into its /opt/cni/bin, writes the
+ * conflist and routes to the other nodes' pods; `bridge` = Debian's reference plugins (bridge +
+ * host-local over the node's podCIDR, no routes between nodes); `none` = an empty conf dir, so
+ * the node stays NotReady until something installs a CNI, as on a fresh kind cluster.
  */
-export type LabCni = 'bridge' | 'none';
-export const LAB_CNI_CHOICES: readonly LabCni[] = ['bridge', 'none'];
+export type LabCni = 'loom' | 'bridge' | 'none';
+export const LAB_CNI_CHOICES: readonly LabCni[] = ['loom', 'bridge', 'none'];
 
 /**
- * Who sets `spec.podCIDR(s)`: `static` = the lab creates each Node with 10.244.N.0/24 before its
+ * Who sets `spec.podCIDR(s)`: `lab` = the lab creates each Node with 10.244.N.0/24 before its
  * kubelet registers (the classic topology); `controller-manager` = kube-controller-manager's
- * node IPAM allocates them as nodes register.
+ * node IPAM allocates them as nodes register; `loom` = Loom's leader-elected
+ * loom-pod-cidr-allocator does (kube-controller-manager then runs with
+ * `--allocate-node-cidrs=false`).
  */
-export type PodCidrMode = 'static' | 'controller-manager';
-export const POD_CIDR_MODES: readonly PodCidrMode[] = ['static', 'controller-manager'];
+export type PodCidrMode = 'lab' | 'controller-manager' | 'loom';
+export const POD_CIDR_MODES: readonly PodCidrMode[] = ['lab', 'controller-manager', 'loom'];
 
 /** What a caller may choose; everything else follows from it. */
 export interface LabOptions {
@@ -40,9 +44,15 @@ export interface LabOptions {
   apiServerArgs?: readonly string[];
   /** How many nodes (`node1..nodeN`); default: as many as the lab has, or 3 for a new one. */
   nodes?: number;
-  /** Default: what the lab was brought up with, or `bridge`. */
+  /**
+   * How many of the nodes (the last ones) sit on a second underlay subnet, 192.168.2.0/24,
+   * behind a router namespace: nodes that reach each other only through a router, as VXLAN
+   * needs. Default: what the lab has, or 0.
+   */
+  remoteNodes?: number;
+  /** Default: what the lab was brought up with, or `loom`. */
   cni?: LabCni;
-  /** Default: what the lab was brought up with, or `static`. */
+  /** Default: what the lab was brought up with, or `lab`. */
   podCidrs?: PodCidrMode;
 }
 
@@ -56,6 +66,11 @@ export interface LabPaths {
   hostKubeconfig: string;
   controllerManagerKubeconfig: string;
   schedulerKubeconfig: string;
+  /** Identities of Loom's own daemons (service-account users, bound by the lab's RBAC). */
+  routeAgentKubeconfig: string;
+  podCidrAllocatorKubeconfig: string;
+  /** The built loom-cni and loom-ipam, linked here for the route agents to install. */
+  cniPluginDir: string;
   /** One directory per node: its tree (mounted at the standard paths), certificates, runtime state. */
   nodesDir: string;
   /** A private bind mount holding the nodes' persistent mount-namespace files. */
@@ -66,6 +81,7 @@ export interface LabPaths {
     etcd: string;
     controllerManager: string;
     scheduler: string;
+    podCidrAllocator: string;
   };
   /** Written by the root-side bridge once it listens: the port it got. */
   hostBridgeReady: string;
@@ -77,7 +93,13 @@ export interface LabConfig {
   stateDir: string;
   hostApiPort: number;
   apiServerArgs: readonly string[];
-  netns: { switch: string; controlPlane: string };
+  netns: {
+    switch: string;
+    controlPlane: string;
+    /** Only while the lab has remote nodes: the router and the second subnet's switch. */
+    router: string;
+    remoteSwitch: string;
+  };
   paths: LabPaths;
 }
 
@@ -116,7 +138,12 @@ export function resolveLabConfig(
     stateDir,
     hostApiPort,
     apiServerArgs: options.apiServerArgs ?? [],
-    netns: { switch: `${prefix}switch`, controlPlane: `${prefix}cp` },
+    netns: {
+      switch: `${prefix}switch`,
+      controlPlane: `${prefix}cp`,
+      router: `${prefix}router`,
+      remoteSwitch: `${prefix}switch2`,
+    },
     paths,
   };
 }
@@ -145,6 +172,9 @@ function labPaths(stateDir: string): LabPaths {
     hostKubeconfig: join(stateDir, 'kubeconfig.host'),
     controllerManagerKubeconfig: join(stateDir, 'controller-manager.kubeconfig'),
     schedulerKubeconfig: join(stateDir, 'scheduler.kubeconfig'),
+    routeAgentKubeconfig: join(stateDir, 'route-agent.kubeconfig'),
+    podCidrAllocatorKubeconfig: join(stateDir, 'pod-cidr-allocator.kubeconfig'),
+    cniPluginDir: join(stateDir, 'cni-plugins'),
     nodesDir: join(stateDir, 'nodes'),
     mountNamespaceDir: join(stateDir, 'mntns'),
     sockets: {
@@ -152,6 +182,7 @@ function labPaths(stateDir: string): LabPaths {
       etcd: join(runDir, 'etcd.sock'),
       controllerManager: join(runDir, 'controller-manager.sock'),
       scheduler: join(runDir, 'scheduler.sock'),
+      podCidrAllocator: join(runDir, 'pod-cidr-allocator.sock'),
     },
     hostBridgeReady: join(runDir, 'host-bridge.json'),
     netnsBridgeReady: join(runDir, 'netns-bridge.json'),

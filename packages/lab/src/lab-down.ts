@@ -31,9 +31,10 @@ export interface DownReport {
 }
 
 /**
- * Takes the nodes apart (processes, pods, mount and network namespaces), stops every control
- * plane process (by PID file, newest component first), deletes its namespaces (which takes
- * the veths, the bridge and the netns mounts with them) and removes every file it wrote.
+ * Takes the nodes apart (route agents, kubelets, runtimes, pods, mount and network namespaces),
+ * stops every control plane process (by PID file, newest component first), deletes its
+ * namespaces (which takes the veths, the bridges, the router and the netns mounts with them)
+ * and removes every file it wrote.
  * Safe to repeat.
  */
 export async function labDown(options: DownOptions = {}): Promise<DownReport> {
@@ -43,9 +44,7 @@ export async function labDown(options: DownOptions = {}): Promise<DownReport> {
   const state = readLabState(config);
   const found = state !== undefined || existsSync(config.paths.runDir);
   const nodes = await Promise.all(
-    nodesOnDisk(config, state?.nodes?.count ?? 0).map((node) =>
-      removeNode(config, node, state?.binDir),
-    ),
+    nodesOnDisk(config, state?.nodes).map((node) => removeNode(config, node, state?.binDir)),
   );
   const stopped: DownReport['stopped'] = [];
   for (const component of [...COMPONENTS].reverse()) {
@@ -100,6 +99,9 @@ function removeStateFiles(config: LabConfig): void {
     paths.hostKubeconfig,
     paths.controllerManagerKubeconfig,
     paths.schedulerKubeconfig,
+    paths.routeAgentKubeconfig,
+    paths.podCidrAllocatorKubeconfig,
+    paths.cniPluginDir,
     paths.nodesDir,
     paths.mountNamespaceDir,
     // Last: while it exists, a later `down` can still find the namespaces to remove.

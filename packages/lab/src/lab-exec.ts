@@ -78,7 +78,7 @@ export async function resolveExecTarget(config: LabConfig, host: string): Promis
       'LOOM_LAB_NOT_UP',
       `there is no lab in ${config.stateDir} (run: loom lab up)`,
     );
-  const nodes = nodesOnDisk(config, state.nodes?.count ?? 0);
+  const nodes = nodesOnDisk(config, state.nodes);
   const slash = host.indexOf('/');
   if (slash < 0) return nodeTarget(nodes, host);
   const [namespace, name] = [host.slice(0, slash), host.slice(slash + 1)];

@@ -3,6 +3,7 @@ import { clusterName } from './components/component-flags.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { LabConfig } from './lab-config.ts';
 import { apiServerUrl } from './network-plan.ts';
+import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from './nodes/loom-daemons.ts';
 import { pkiFiles } from './pki/pki.ts';
 import { writeFileAtomic } from './state/write-file-atomic.ts';
 
@@ -37,6 +38,16 @@ export function writeControlPlaneKubeconfigs(config: LabConfig): void {
   writeFileAtomic(
     paths.schedulerKubeconfig,
     kubeconfigFor(config, pki.scheduler, 'kube-scheduler', server),
+    0o600,
+  );
+  writeFileAtomic(
+    paths.routeAgentKubeconfig,
+    kubeconfigFor(config, pki.routeAgent, ROUTE_AGENT_USER, server),
+    0o600,
+  );
+  writeFileAtomic(
+    paths.podCidrAllocatorKubeconfig,
+    kubeconfigFor(config, pki.podCidrAllocator, POD_CIDR_ALLOCATOR_USER, server),
     0o600,
   );
 }

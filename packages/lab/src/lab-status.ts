@@ -1,7 +1,7 @@
 import { netnsExists } from '@loom-net/core';
 import { readBridgeReady } from './bridge/bridge-ready.ts';
 import { type ComponentStatus, componentStatus } from './components/component-runner.ts';
-import { COMPONENTS, componentFiles } from './components/component-table.ts';
+import { activeComponents, componentFiles } from './components/component-table.ts';
 import { withLabApiClient } from './lab-api-client.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
 import { nodesOnDisk } from './nodes/node-down.ts';
@@ -18,7 +18,7 @@ export interface LabStatus {
   config: LabConfig;
   /** A lab exists in the state dir (it was brought up and not taken down). */
   exists: boolean;
-  /** Every component runs and answers its health probe, every node's kubelet and runtime run. */
+  /** Every component runs and answers its health probe, every node's processes run. */
   healthy: boolean;
   namespaces: { name: string; exists: boolean }[];
   components: ComponentStatus[];
@@ -33,13 +33,15 @@ export async function labStatus(options: StatusOptions = {}): Promise<LabStatus>
   requireRoot('read the lab status');
   const state = readLabState(config);
   const components = await Promise.all(
-    COMPONENTS.map((component) => componentStatus(config, component, { probe: true })),
+    activeComponents(state?.nodes).map((component) =>
+      componentStatus(config, component, { probe: true }),
+    ),
   );
   const ready = readBridgeReady(
     config.paths.hostBridgeReady,
     componentFiles(config, 'host-bridge').pidFile,
   );
-  const plans = nodesOnDisk(config, state?.nodes?.count ?? 0);
+  const plans = nodesOnDisk(config, state?.nodes);
   let conditions: Awaited<ReturnType<typeof readNodeConditions>> | undefined;
   let nodesUnknown: string | undefined;
   if (plans.length > 0) {
@@ -49,13 +51,17 @@ export async function labStatus(options: StatusOptions = {}): Promise<LabStatus>
       nodesUnknown = (error as Error).message;
     }
   }
-  const nodes = plans.map((node) => nodeStatus(config, node, conditions));
+  const cni = state?.nodes?.cni ?? 'none';
+  const nodes = await Promise.all(plans.map((node) => nodeStatus(config, node, cni, conditions)));
   return {
     config,
     exists: state !== undefined,
     healthy:
       components.every((component) => component.health?.ok === true) && nodes.every(nodeRuns),
-    namespaces: labNamespaces(config, plans.length).map((name) => ({
+    namespaces: labNamespaces(config, {
+      count: plans.length,
+      remote: state?.nodes?.remote ?? 0,
+    }).map((name) => ({
       name,
       exists: netnsExists(name),
     })),

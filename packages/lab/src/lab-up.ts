@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createCommandRunner } from '@loom-net/core';
+import { join } from 'node:path';
+import { createCommandRunner, type KubeClient, netnsExists } from '@loom-net/core';
 import { readBridgeReady } from './bridge/bridge-ready.ts';
 import { ensureBinaries, type ResolvedBinaries } from './build/binaries.ts';
+import { ensureCniPlugins, type ResolvedCniPlugins } from './build/cni-plugins.ts';
 import {
   componentStatus,
   runningPid,
@@ -11,6 +13,7 @@ import {
   waitHealthy,
 } from './components/component-runner.ts';
 import {
+  activeComponents,
   COMPONENTS,
   type ComponentDefinition,
   type ComponentName,
@@ -22,13 +25,14 @@ import { LabError } from './errors.ts';
 import { withLabApiClient } from './lab-api-client.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
 import { writeControlPlaneKubeconfigs, writeHostKubeconfig } from './lab-kubeconfigs.ts';
+import { ensureLoomRbac } from './loom-rbac.ts';
+import { ensureRouter } from './network/router.ts';
 import { ensureUnderlay } from './network/underlay.ts';
 import { nodesOnDisk, removeNode } from './nodes/node-down.ts';
 import { ensureHostMountPoints } from './nodes/node-mount-namespace.ts';
 import { deleteNodeObject, readNodeConditions } from './nodes/node-objects.ts';
 import { type NodeSettings, planNodes, resolveNodeSettings } from './nodes/node-plan.ts';
-import { nodeProcessPid } from './nodes/node-processes.ts';
-import { ensureNodes, type NodeReport, nodesLookWhole } from './nodes/node-up.ts';
+import { ensureNodes, type NodeReport, nodePids, nodesLookWhole } from './nodes/node-up.ts';
 import { ensurePki } from './pki/pki.ts';
 import { requireRoot, requireTools } from './preflight.ts';
 import {
@@ -57,6 +61,8 @@ export interface UpReport {
   config: LabConfig;
   alreadyUp: boolean;
   binaries: ResolvedBinaries;
+  /** loom-cni and loom-ipam, when the nodes run Loom's CNI. */
+  plugins?: ResolvedCniPlugins;
   components: ComponentReport[];
   nodeSettings: NodeSettings;
   nodes: NodeReport[];
@@ -65,9 +71,22 @@ export interface UpReport {
   durationMs: number;
 }
 
+/** Everything an `up` decided before it touches the machine. */
+interface UpPlan {
+  config: LabConfig;
+  state: LabState | undefined;
+  settings: NodeSettings;
+  binaries: ResolvedBinaries;
+  plugins: ResolvedCniPlugins | undefined;
+  context: LabContext;
+  progress: (line: string) => void;
+  started: number;
+}
+
 /**
- * Brings the control plane up, or repairs it: whatever is missing (binaries, certificates,
- * namespaces, dead processes) is made again; whatever runs and is healthy is kept.
+ * Brings the lab up, or repairs it: whatever is missing (binaries, certificates, namespaces,
+ * dead processes, nodes) is made again; whatever runs and is healthy is kept; nodes beyond
+ * the count asked for are taken away.
  */
 export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const started = Date.now();
@@ -78,85 +97,154 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const state = readLabState(config);
   const settings = resolveNodeSettings(options, state?.nodes);
   const binaries = await ensureBinaries({ ...options, onProgress: progress });
-  const context: LabContext = { config, binDir: binaries.binDir };
-  assertNamespacesOurs(config, state, settings.count);
-  const base = { config, binaries, settings, started };
-  if (state && sameSettings(state.nodes, settings) && (await allWhole(config, settings))) {
-    return report(base, true, keptReports(config), await keptNodes(config, settings));
+  const plugins =
+    settings.cni === 'loom' && settings.count > 0
+      ? await ensureCniPlugins({ env: options.env, onProgress: progress })
+      : undefined;
+  const context: LabContext = { config, binDir: binaries.binDir, settings };
+  assertNamespacesOurs(config, state, settings);
+  const plan = { config, state, settings, binaries, plugins, context, progress, started };
+  if (
+    state &&
+    plugins?.source !== 'built' &&
+    sameSettings(state.nodes, settings) &&
+    (await allWhole(config, settings))
+  ) {
+    return report(plan, true, keptReports(config, settings), await keptNodes(config, settings));
   }
   // Before anything starts: a taken port should not cost a control-plane start.
   if (runningPid(config, 'host-bridge') === undefined) await assertPortFree(config);
   mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
   mkdirSync(config.paths.runDir, { recursive: true, mode: 0o700 });
-  const onDisk = nodesOnDisk(config, state?.nodes?.count ?? 0);
   const hostDirs = settings.count > 0 ? ensureHostMountPoints() : [];
-  const record = (count: number): LabState => ({
+  const record = (namespaces: string[]): LabState => ({
     version: 1,
     prefix: config.prefix,
-    namespaces: labNamespaces(config, count),
+    namespaces,
     binDir: binaries.binDir,
     createdAt: state?.createdAt ?? new Date().toISOString(),
     nodes: settings,
     hostDirs: [...new Set([...(state?.hostDirs ?? []), ...hostDirs])],
   });
   // Recorded before any namespace is made, so a crash half-way leaves nothing `down` misses.
-  writeLabState(config, record(Math.max(settings.count, onDisk.length)));
-  const pkiMade = await ensurePki(config.paths.pkiDir);
-  writeControlPlaneKubeconfigs(config);
-  const { rebuilt } = await ensureUnderlay(createCommandRunner(), config);
-  // Processes in a namespace that was replaced, or holding certificates that were, are
-  // cut off from the new lab: start them again.
-  if (rebuilt || pkiMade) await stopAll(config, (c) => c.namespace === 'control-plane' || pkiMade);
-  const components: ComponentReport[] = [];
-  for (const component of COMPONENTS) {
-    components.push(await ensureComponent(context, component, progress));
-  }
+  const wanted = labNamespaces(config, settings);
+  writeLabState(config, record([...new Set([...(state?.namespaces ?? []), ...wanted])]));
+  const { components, pkiMade } = await ensureControlPlane(plan);
   const nodes = await withLabApiClient(config, async (client) => {
-    for (const extra of onDisk.filter((node) => node.index > settings.count)) {
-      progress(`removing ${extra.name}…`);
-      await removeNode(config, extra, binaries.binDir);
-      await deleteNodeObject(client, extra.name);
-    }
-    writeLabState(config, record(settings.count));
+    await removeExtraNodes(plan, client);
+    await ensureRouter(createCommandRunner(), config, settings.remote > 0);
+    writeLabState(config, record(wanted));
+    components.push(...(await ensureAddons(plan, client)));
     const reports = await ensureNodes({
       config,
       binDir: binaries.binDir,
       client,
       settings,
       pkiRenewed: pkiMade,
+      pluginsRebuilt: plugins?.source === 'built',
       progress,
     });
     await waitDefaultServiceAccount(client);
     return reports;
   });
-  return report(base, false, components, nodes);
+  return report(plan, false, components, nodes);
+}
+
+/** Certificates, kubeconfigs, the underlay and every control-plane component, healthy. */
+async function ensureControlPlane(
+  plan: UpPlan,
+): Promise<{ components: ComponentReport[]; pkiMade: boolean }> {
+  const { config, state, settings } = plan;
+  const pkiMade = await ensurePki(config.paths.pkiDir);
+  writeControlPlaneKubeconfigs(config);
+  const { rebuilt } = await ensureUnderlay(createCommandRunner(), config);
+  // Processes in a namespace that was replaced, or holding certificates that were, are
+  // cut off from the new lab: start them again.
+  if (rebuilt || pkiMade) await stopAll(config, (c) => c.namespace === 'control-plane' || pkiMade);
+  // kube-controller-manager's flags follow the podCIDR mode (--allocate-node-cidrs).
+  if (state?.nodes && state.nodes.podCidrs !== settings.podCidrs) {
+    await stopComponent(config, componentNamed('kube-controller-manager'));
+  }
+  const active = activeComponents(settings);
+  for (const component of COMPONENTS.filter((c) => !active.includes(c))) {
+    await stopComponent(config, component);
+  }
+  const components: ComponentReport[] = [];
+  for (const component of active.filter((c) => !c.addon)) {
+    components.push(await ensureComponent(plan.context, component, plan.progress));
+  }
+  return { components, pkiMade };
+}
+
+/** Nodes beyond the count asked for: taken apart, their Node objects and trees deleted. */
+async function removeExtraNodes(plan: UpPlan, client: KubeClient): Promise<void> {
+  const { config, settings } = plan;
+  for (const extra of nodesOnDisk(config, plan.state?.nodes)) {
+    if (extra.index <= settings.count) continue;
+    plan.progress(`removing ${extra.name}…`);
+    await removeNode(config, extra, plan.binaries.binDir);
+    await deleteNodeObject(client, extra.name);
+    // Its tree was mounted only in its own (now released) mount namespace.
+    rmSync(extra.dir, { recursive: true, force: true });
+  }
+}
+
+/** What Loom's daemons need before they start: their RBAC, the allocator, the plugins. */
+async function ensureAddons(plan: UpPlan, client: KubeClient): Promise<ComponentReport[]> {
+  await ensureLoomRbac(client);
+  const reports: ComponentReport[] = [];
+  for (const component of activeComponents(plan.settings).filter((c) => c.addon)) {
+    reports.push(await ensureComponent(plan.context, component, plan.progress));
+  }
+  if (plan.plugins) linkCniPlugins(plan.config, plan.plugins);
+  return reports;
+}
+
+function componentNamed(name: ComponentName): ComponentDefinition {
+  return COMPONENTS.find((component) => component.name === name)!;
+}
+
+/**
+ * The plugin directory the route agents install from: links to the built executables, as a
+ * CNI DaemonSet's image carries them. Replaced atomically (link, then rename).
+ */
+function linkCniPlugins(config: LabConfig, plugins: ResolvedCniPlugins): void {
+  const dir = config.paths.cniPluginDir;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, file] of Object.entries(plugins.files)) {
+    const temporary = join(dir, `.${name}.tmp`);
+    rmSync(temporary, { force: true });
+    symlinkSync(file, temporary);
+    renameSync(temporary, join(dir, name));
+  }
 }
 
 function sameSettings(recorded: NodeSettings | undefined, wanted: NodeSettings): boolean {
   return (
     recorded !== undefined &&
     recorded.count === wanted.count &&
+    recorded.remote === wanted.remote &&
     recorded.cni === wanted.cni &&
     recorded.podCidrs === wanted.podCidrs
   );
 }
 
 async function allWhole(config: LabConfig, settings: NodeSettings): Promise<boolean> {
-  return nodesLookWhole(config, settings) && (await allHealthy(config));
+  const routerWhole =
+    settings.remote === 0 ||
+    (netnsExists(config.netns.router) && netnsExists(config.netns.remoteSwitch));
+  return routerWhole && nodesLookWhole(config, settings) && (await allHealthy(config, settings));
 }
 
 async function keptNodes(config: LabConfig, settings: NodeSettings): Promise<NodeReport[]> {
   const conditions = await withLabApiClient(config, (client) => readNodeConditions(client)).catch(
     () => undefined,
   );
-  return planNodes(config, settings.count).map((node) => ({
+  return planNodes(config, settings).map((node) => ({
     name: node.name,
     ip: node.ip,
     action: 'kept' as const,
-    pids: {
-      'lab-runtime': nodeProcessPid(config, node, 'lab-runtime') ?? 0,
-      kubelet: nodeProcessPid(config, node, 'kubelet') ?? 0,
-    },
+    pids: nodePids(config, node, settings),
     ready: conditions?.get(node.name)?.ready ?? false,
     durationMs: 0,
   }));
@@ -213,16 +301,16 @@ async function assertPortFree(config: LabConfig): Promise<void> {
   }
 }
 
-async function allHealthy(config: LabConfig): Promise<boolean> {
-  for (const component of COMPONENTS) {
+async function allHealthy(config: LabConfig, settings: NodeSettings): Promise<boolean> {
+  for (const component of activeComponents(settings)) {
     const status = await componentStatus(config, component, { probe: true });
     if (!status.health?.ok) return false;
   }
   return true;
 }
 
-function keptReports(config: LabConfig): ComponentReport[] {
-  return COMPONENTS.map((component) => ({
+function keptReports(config: LabConfig, settings: NodeSettings): ComponentReport[] {
+  return activeComponents(settings).map((component) => ({
     name: component.name,
     action: 'kept' as const,
     pid: runningPid(config, component.name) ?? 0,
@@ -240,7 +328,7 @@ async function stopAll(
 }
 
 function report(
-  base: { config: LabConfig; binaries: ResolvedBinaries; settings: NodeSettings; started: number },
+  base: UpPlan,
   alreadyUp: boolean,
   components: ComponentReport[],
   nodes: NodeReport[],
@@ -254,6 +342,7 @@ function report(
     config,
     alreadyUp,
     binaries: base.binaries,
+    ...(base.plugins ? { plugins: base.plugins } : {}),
     components,
     nodeSettings: base.settings,
     nodes,

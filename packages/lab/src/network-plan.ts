@@ -20,6 +20,19 @@ export const LAB_NETWORK = {
   clusterDnsIp: '10.96.0.10',
   kubeletPort: 10250,
   kubeletHealthzPort: 10248,
+  /** The underlay every host is on, and where the router joins it. */
+  primarySubnet: '192.168.1.0/24',
+  routerPrimaryIp: '192.168.1.1',
+  /** The second underlay subnet of remote nodes (`--remote-nodes`), behind the router. */
+  remoteSubnet: '192.168.2.0/24',
+  routerRemoteIp: '192.168.2.1',
+  /** The router's links (in its namespace) and its ports on each switch. */
+  routerPrimaryLink: 'eth0',
+  routerRemoteLink: 'eth1',
+  routerPort: 'router',
+  /** Health ports of Loom's daemons: the route agent's (its default) and the allocator's. */
+  routeAgentHealthPort: 9101,
+  podCidrAllocatorHealthPort: 9103,
 } as const;
 
 /** `node1`, `node2`, … */
@@ -27,9 +40,9 @@ export function nodeName(index: number): string {
   return `node${index}`;
 }
 
-/** nodeN's underlay address: 192.168.1.(10+N). */
-export function nodeIp(index: number): string {
-  return `192.168.1.${10 + index}`;
+/** nodeN's underlay address: 192.168.1.(10+N), or 192.168.2.(10+N) for a remote node. */
+export function nodeIp(index: number, remote = false): string {
+  return `192.168.${remote ? 2 : 1}.${10 + index}`;
 }
 
 /** nodeN's pod CIDR in the classic topology: 10.244.N.0/24. */

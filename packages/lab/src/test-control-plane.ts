@@ -6,7 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { stopComponent } from './components/component-runner.ts';
 import { COMPONENTS, type ComponentName } from './components/component-table.ts';
 import { compactEtcd } from './etcd/etcd-maintenance.ts';
-import { type LabCni, type LabConfig, resolveLabConfig } from './lab-config.ts';
+import { type LabCni, type LabConfig, type PodCidrMode, resolveLabConfig } from './lab-config.ts';
 import { type DownReport, labDown } from './lab-down.ts';
 import { labUp, type UpReport } from './lab-up.ts';
 import { findOnPath, REQUIRED_TOOLS } from './preflight.ts';
@@ -35,7 +35,9 @@ export async function startTestControlPlane(
     onProgress?: (line: string) => void;
     apiServerArgs?: readonly string[];
     nodes?: number;
+    remoteNodes?: number;
     cni?: LabCni;
+    podCidrs?: PodCidrMode;
   } = {},
 ): Promise<TestControlPlane> {
   const lab = {
@@ -44,7 +46,9 @@ export async function startTestControlPlane(
     hostApiPort: 0,
     apiServerArgs: options.apiServerArgs ?? [],
     nodes: options.nodes ?? 0,
+    ...(options.remoteNodes !== undefined ? { remoteNodes: options.remoteNodes } : {}),
     ...(options.cni ? { cni: options.cni } : {}),
+    ...(options.podCidrs ? { podCidrs: options.podCidrs } : {}),
   };
   const config = resolveLabConfig(lab);
   let up: UpReport;

@@ -47,6 +47,19 @@ describe('control-plane flags', () => {
     expect(controllerManagerFlags(config)).toContain(flag);
   });
 
+  it.each([
+    { podCidrs: 'lab', allocate: 'true' },
+    { podCidrs: 'controller-manager', allocate: 'true' },
+    { podCidrs: 'loom', allocate: 'false' },
+  ] as const)(
+    'kube-controller-manager allocates node CIDRs: $allocate with podCIDRs from $podCidrs',
+    ({ podCidrs, allocate }) => {
+      expect(controllerManagerFlags(config, podCidrs)).toContain(
+        `--allocate-node-cidrs=${allocate}`,
+      );
+    },
+  );
+
   it('keeps etcd on the loopback with its data in the state dir', () => {
     expect(etcdFlags(config)).toEqual(
       expect.arrayContaining([

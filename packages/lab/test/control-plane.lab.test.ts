@@ -3,7 +3,7 @@ import { ApiException, CoreV1Api, Watch } from '@kubernetes/client-node';
 import { netnsExists } from '@loom-net/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningPid } from '../src/components/component-runner.ts';
-import { COMPONENTS } from '../src/components/component-table.ts';
+import { activeComponents } from '../src/components/component-table.ts';
 import { runKubectl } from '../src/lab-kubectl.ts';
 import {
   labSkipReason,
@@ -27,6 +27,7 @@ describe.skipIf(skip !== undefined)(
   `the lab control plane${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let lab: TestControlPlane;
+    let running: ReturnType<typeof activeComponents>;
     const pids = new Map<string, number>();
 
     beforeAll(async () => {
@@ -35,7 +36,9 @@ describe.skipIf(skip !== undefined)(
         onProgress: (line) => console.log(line),
         apiServerArgs: ['--watch-cache=false'],
       });
-      for (const component of COMPONENTS) {
+      running = activeComponents(lab.up.nodeSettings);
+      // Loom's podCIDR allocator runs only with --pod-cidrs loom.
+      for (const component of running) {
         pids.set(component.name, runningPid(lab.config, component.name)!);
       }
     });
@@ -149,7 +152,7 @@ describe.skipIf(skip !== undefined)(
       const { config } = lab;
       const down = await lab.stop();
       expect(down.stopped.map((entry) => entry.name).sort()).toEqual(
-        COMPONENTS.map((component) => component.name).sort(),
+        running.map((component) => component.name).sort(),
       );
       expect(down.namespacesRemoved.sort()).toEqual(
         [config.netns.controlPlane, config.netns.switch].sort(),

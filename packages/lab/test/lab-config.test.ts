@@ -5,7 +5,12 @@ describe('resolveLabConfig', () => {
   it('defaults to /var/lib/loom-lab, loom- namespaces and port 36443', () => {
     const config = resolveLabConfig({}, {});
     expect(config.stateDir).toBe('/var/lib/loom-lab');
-    expect(config.netns).toEqual({ switch: 'loom-switch', controlPlane: 'loom-cp' });
+    expect(config.netns).toEqual({
+      switch: 'loom-switch',
+      controlPlane: 'loom-cp',
+      router: 'loom-router',
+      remoteSwitch: 'loom-switch2',
+    });
     expect(config.hostApiPort).toBe(36443);
     expect(config.paths.hostKubeconfig).toBe('/var/lib/loom-lab/kubeconfig.host');
     expect(config.paths.sockets.apiServer).toBe('/var/lib/loom-lab/run/apiserver.sock');

@@ -77,6 +77,37 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
     expect(ready(await node1()).status).toBe('True');
   });
 
+  it("switches the node to Loom's CNI: its route agent installs loom-cni, loom-ipam and the conflist", async () => {
+    const { kubelet, 'lab-runtime': runtime } = lab.up.nodes[0]!.pids;
+    const up = await labUp({ ...options(), cni: 'loom' });
+    expect(up.plugins?.files).toMatchObject({
+      'loom-cni': expect.stringMatching(/\/packages\/cni\/dist\/loom-cni$/),
+      'loom-ipam': expect.stringMatching(/\/packages\/ipam\/dist\/loom-ipam$/),
+    });
+    expect(up.nodes).toMatchObject([
+      { name: 'node1', action: 'repaired', ready: true, pids: { kubelet, 'lab-runtime': runtime } },
+    ]);
+    const agent = up.nodes[0]!.pids['route-agent']!;
+    expect(readFileSync(`/proc/${agent}/cmdline`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining([
+        '--node-name=node1',
+        `--kubeconfig=${lab.config.stateDir}/route-agent.kubeconfig`,
+      ]),
+    );
+    const root = planNode(lab.config, 1).root;
+    // What the agent installed, where the node's runtime looks: its own /opt/cni/bin and conf dir.
+    expect(readdirSync(`${root}/etc/cni/net.d`)).toEqual(['10-loom.conflist']);
+    expect(readdirSync(`${root}/opt/cni/bin`)).toEqual(
+      expect.arrayContaining(['loom-cni', 'loom-ipam']),
+    );
+    const conflist = JSON.parse(readFileSync(`${root}/etc/cni/net.d/10-loom.conflist`, 'utf8'));
+    expect(conflist.plugins[0]).toMatchObject({
+      type: 'loom-cni',
+      ipam: { type: 'loom-ipam', ranges: [[{ subnet: '10.244.1.0/24' }]] },
+    });
+    expect(ready(await node1()).status).toBe('True');
+  });
+
   it('keeps the kubelet mounts inside the node mount namespace', async () => {
     await core().createNamespacedPod({
       namespace: 'default',
@@ -122,7 +153,7 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
 
   it('repairs a node whose kubelet and runtime were killed and whose namespace was deleted', async () => {
     const node = planNode(lab.config, 1);
-    for (const name of ['kubelet', 'lab-runtime'] as const) {
+    for (const name of ['route-agent', 'kubelet', 'lab-runtime'] as const) {
       process.kill(nodeProcessPid(lab.config, node, name)!, 'SIGKILL');
     }
     await deleteNetns(createCommandRunner(), node.netns);
@@ -156,7 +187,8 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
       ...processesInNamespaces(identities),
       ...processesNaming(`${lab.config.stateDir}/`),
     ];
-    expect(before.length).toBeGreaterThanOrEqual(4); // kubelet, runtime, the pod's shim and process
+    // route agent, kubelet, runtime, the pod's shim and process
+    expect(before.length).toBeGreaterThanOrEqual(5);
 
     const down = await lab.stop();
     expect(down.nodes).toMatchObject([{ name: 'node1', namespacesRemoved: [node.netns] }]);

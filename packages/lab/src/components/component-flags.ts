@@ -1,4 +1,4 @@
-import type { LabConfig } from '../lab-config.ts';
+import type { LabConfig, PodCidrMode } from '../lab-config.ts';
 import {
   CONTROLLER_MANAGER_HEALTH_PORT,
   ETCD_CLIENT_URL,
@@ -66,7 +66,8 @@ export function apiServerFlags(config: LabConfig): string[] {
   ];
 }
 
-export function controllerManagerFlags(config: LabConfig): string[] {
+/** `podCidrs`: who allocates Node podCIDRs; only for `controller-manager` does its node IPAM. */
+export function controllerManagerFlags(config: LabConfig, podCidrs: PodCidrMode = 'lab'): string[] {
   const pki = pkiFiles(config.paths.pkiDir);
   const kubeconfig = config.paths.controllerManagerKubeconfig;
   return [
@@ -76,7 +77,9 @@ export function controllerManagerFlags(config: LabConfig): string[] {
     '--bind-address=127.0.0.1',
     `--secure-port=${CONTROLLER_MANAGER_HEALTH_PORT}`,
     `--cluster-name=${clusterName(config)}`,
-    '--allocate-node-cidrs=true',
+    // With podCIDRs set by the lab (before the kubelet registers) the allocator only records
+    // them; with Loom's allocator it must stay out of the way.
+    `--allocate-node-cidrs=${podCidrs !== 'loom'}`,
     `--cluster-cidr=${LAB_NETWORK.clusterCidr}`,
     `--node-cidr-mask-size=${LAB_NETWORK.nodeCidrMaskSize}`,
     `--service-cluster-ip-range=${LAB_NETWORK.serviceCidr}`,

@@ -10,6 +10,8 @@ import {
   LAB_NETWORK,
   SCHEDULER_HEALTH_PORT,
 } from '../network-plan.ts';
+import { podCidrAllocatorCommand } from '../nodes/loom-daemons.ts';
+import type { NodeSettings } from '../nodes/node-plan.ts';
 import { pkiFiles } from '../pki/pki.ts';
 import {
   apiServerFlags,
@@ -24,11 +26,13 @@ export type ComponentName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
-  | 'host-bridge';
+  | 'host-bridge'
+  | 'loom-pod-cidr-allocator';
 
 export interface LabContext {
   config: LabConfig;
   binDir: string;
+  settings: NodeSettings;
 }
 
 export interface ComponentDefinition {
@@ -41,6 +45,10 @@ export interface ComponentDefinition {
   readyTimeoutMs: number;
   /** Files an earlier run may have left that would fool the probe. */
   staleFiles?(config: LabConfig): string[];
+  /** Whether the lab runs it with these settings (default: always). */
+  enabled?(settings: NodeSettings): boolean;
+  /** One of Loom's daemons: started after the lab has granted them their RBAC. */
+  addon?: boolean;
 }
 
 // The bridge script next to this module: .ts when run from source, .js once built.
@@ -88,6 +96,10 @@ export const COMPONENTS: readonly ComponentDefinition[] = [
         { listen: sockets.etcd, connect: target(2379) },
         { listen: sockets.controllerManager, connect: target(CONTROLLER_MANAGER_HEALTH_PORT) },
         { listen: sockets.scheduler, connect: target(SCHEDULER_HEALTH_PORT) },
+        {
+          listen: sockets.podCidrAllocator,
+          connect: target(LAB_NETWORK.podCidrAllocatorHealthPort),
+        },
       ].map(({ listen, connect }) => ({
         listen: { kind: 'unix' as const, path: listen },
         connect,
@@ -120,9 +132,9 @@ export const COMPONENTS: readonly ComponentDefinition[] = [
   {
     name: 'kube-controller-manager',
     namespace: 'control-plane',
-    command: ({ config, binDir }) => ({
+    command: ({ config, binDir, settings }) => ({
       file: join(binDir, 'kube-controller-manager'),
-      args: controllerManagerFlags(config),
+      args: controllerManagerFlags(config, settings.podCidrs),
     }),
     probe: (config) =>
       probe({ socketPath: config.paths.sockets.controllerManager, path: '/healthz', tls: {} }),
@@ -162,7 +174,25 @@ export const COMPONENTS: readonly ComponentDefinition[] = [
     readyTimeoutMs: 15_000,
     staleFiles: (config) => [config.paths.hostBridgeReady],
   },
+  {
+    name: 'loom-pod-cidr-allocator',
+    namespace: 'control-plane',
+    command: ({ config }) => podCidrAllocatorCommand(config),
+    probe: (config) =>
+      probe({ socketPath: config.paths.sockets.podCidrAllocator, path: '/readyz' }),
+    readyTimeoutMs: 30_000,
+    enabled: (settings) => settings.podCidrs === 'loom',
+    addon: true,
+  },
 ];
+
+/** The components a lab with these settings runs, in start order. */
+export function activeComponents(settings: NodeSettings | undefined): ComponentDefinition[] {
+  return COMPONENTS.filter(
+    (component) =>
+      component.enabled === undefined || (settings !== undefined && component.enabled(settings)),
+  );
+}
 
 export function componentFiles(config: LabConfig, name: ComponentName) {
   return { logFile: join(config.paths.logDir, `${name}.log`), pidFile: pidFileOf(config, name) };

@@ -4,11 +4,24 @@ import type { LabCni } from '../lab-config.ts';
 import { writeFileAtomic } from '../state/write-file-atomic.ts';
 import { type NodePlan, nodeTreePath } from './node-plan.ts';
 
-/** Debian's containernetworking-plugins: what a node uses until Loom's CNI is the default. */
+/** Debian's containernetworking-plugins: what a node uses with `--cni bridge`. */
 export const REFERENCE_PLUGIN_DIR = '/usr/lib/cni';
 export const REFERENCE_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'] as const;
 export const BRIDGE_NETWORK_NAME = 'lab-bridge';
 export const BRIDGE_CONFLIST = `10-${BRIDGE_NETWORK_NAME}.conflist`;
+/**
+ * What the route agent writes with `--cni loom` (its defaults: network `loom`, loom-ipam's
+ * state in /var/lib/cni/loom-ipam/<network>).
+ */
+export const LOOM_NETWORK_NAME = 'loom';
+export const LOOM_CONFLIST = '10-loom.conflist';
+export const LOOM_IPAM_DATABASE = `/var/lib/cni/loom-ipam/${LOOM_NETWORK_NAME}/loom-ipam.sqlite`;
+/** The conflist each choice puts in the node's conf dir (none for `none`). */
+const CONFLIST_OF: Record<LabCni, string | undefined> = {
+  loom: LOOM_CONFLIST,
+  bridge: BRIDGE_CONFLIST,
+  none: undefined,
+};
 
 /**
  * The node's network config: a `cni0` bridge that is the pods' gateway, host-local handing out
@@ -57,18 +70,19 @@ function copyIfChanged(source: string, target: string): void {
 }
 
 /**
- * Puts the node's CNI in place: for `bridge`, the reference plugins in its /opt/cni/bin and the
- * conflist over `podCidr` in its /etc/cni/net.d (written atomically: the runtime watches the
- * directory); for `none`, the lab's conflist is removed, leaving the directory to whoever
- * installs a CNI.
+ * Puts the node's CNI in place. The other choices' conflists go first (the runtime takes the
+ * first file by name, and `10-lab-bridge` sorts before `10-loom`). For `bridge`, the reference
+ * plugins go in its /opt/cni/bin and the conflist over `podCidr` in its /etc/cni/net.d (written
+ * atomically: the runtime reads the directory on every status call); for `loom`, the node's
+ * route agent installs both itself; for `none`, the directory is left to whoever installs a CNI.
  */
 export function installNodeCni(node: NodePlan, cni: LabCni, podCidr: string | undefined): void {
   const confDir = cniConfDir(node);
   mkdirSync(confDir, { recursive: true });
-  if (cni === 'none') {
-    rmSync(join(confDir, BRIDGE_CONFLIST), { force: true });
-    return;
+  for (const [choice, file] of Object.entries(CONFLIST_OF)) {
+    if (choice !== cni && file !== undefined) rmSync(join(confDir, file), { force: true });
   }
+  if (cni !== 'bridge') return;
   if (podCidr === undefined) throw new Error(`${node.name} has no podCIDR to configure CNI with`);
   const binDir = cniBinDir(node);
   mkdirSync(binDir, { recursive: true });
@@ -81,7 +95,10 @@ export function installNodeCni(node: NodePlan, cni: LabCni, podCidr: string | un
   );
 }
 
-/** Whether the node's CNI config is what `cni` wants (for `up`'s quick "nothing to do"). */
+/**
+ * Whether the node's CNI config is what `cni` wants (for `up`'s quick "nothing to do"): its
+ * conflist is there (for `loom`, the route agent wrote it) and no other choice's is.
+ */
 export function nodeCniInPlace(node: NodePlan, cni: LabCni): boolean {
   let names: string[];
   try {
@@ -89,5 +106,7 @@ export function nodeCniInPlace(node: NodePlan, cni: LabCni): boolean {
   } catch {
     return false;
   }
-  return cni === 'none' ? !names.includes(BRIDGE_CONFLIST) : names.includes(BRIDGE_CONFLIST);
+  return Object.entries(CONFLIST_OF).every(([choice, file]) =>
+    file === undefined ? true : names.includes(file) === (choice === cni),
+  );
 }

@@ -10,7 +10,7 @@ import type { LabConfig } from '../lab-config.ts';
 import { killNamespaceMembers, namespaceIdentity } from '../process/namespace-members.ts';
 import { removeNodeMountNamespace } from './node-mount-namespace.ts';
 import { removeNodeNetwork } from './node-network.ts';
-import { type NodePlan, planNode } from './node-plan.ts';
+import { type NodePlacement, type NodePlan, planNode } from './node-plan.ts';
 import {
   NODE_PROCESSES,
   type NodeProcessName,
@@ -31,16 +31,20 @@ export interface NodeDownReport {
   warning?: string;
 }
 
-/** The nodes a state dir has: what lab.json says, plus any node directory a crash left. */
-export function nodesOnDisk(config: LabConfig, recorded: number): NodePlan[] {
-  const indices = new Set(Array.from({ length: recorded }, (_, i) => i + 1));
+/**
+ * The nodes a state dir has: what lab.json says (`recorded`, which also places them), plus any
+ * node directory a crash left.
+ */
+export function nodesOnDisk(config: LabConfig, recorded: NodePlacement | undefined): NodePlan[] {
+  const placement = recorded ?? { count: 0, remote: 0 };
+  const indices = new Set(Array.from({ length: placement.count }, (_, i) => i + 1));
   try {
     for (const entry of readdirSync(config.paths.nodesDir)) {
       const match = /^node(\d+)$/.exec(entry);
       if (match) indices.add(Number(match[1]));
     }
   } catch {}
-  return [...indices].sort((a, b) => a - b).map((index) => planNode(config, index));
+  return [...indices].sort((a, b) => a - b).map((index) => planNode(config, index, placement));
 }
 
 export function podNamespaces(node: NodePlan): string[] {
@@ -52,7 +56,7 @@ export function podNamespaces(node: NodePlan): string[] {
 }
 
 /**
- * Takes a node apart: kubelet and runtime stopped by PID, every pod removed by the runtime
+ * Takes a node apart: route agent, kubelet and runtime stopped by PID, every pod removed by the runtime
  * (CNI DEL, namespaces, processes), whatever is still in the node's namespaces killed by PID,
  * the mount namespace released (the kubelet's mounts die with it), the network namespaces
  * deleted. Safe to repeat; each step tolerates what an earlier run already removed.

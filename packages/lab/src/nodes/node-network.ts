@@ -11,18 +11,22 @@ import {
 } from '@loom-net/core';
 import { LabError } from '../errors.ts';
 import type { LabConfig } from '../lab-config.ts';
+import { crossSubnetRoute, setCrossSubnetRoute } from '../network/router.ts';
 import { LAB_NETWORK } from '../network-plan.ts';
 import type { NodePlan } from './node-plan.ts';
 
 const FORWARDING = 'net.ipv4.ip_forward';
 
 /**
- * A node on the underlay, as `ip -batch` lines: a veth from the switch's bridge into the
+ * A node on the underlay, as `ip -batch` lines: a veth from its subnet's switch into the
  * node's namespace, where it is `eth0` with the node's address. The node routes (its pods sit
- * behind it), so forwarding is on in its namespace.
+ * behind it), so forwarding is on in its namespace. A remote node always reaches the first
+ * subnet through the router; a node on the first subnet gets its route to the remote one
+ * from {@link ensureNodeRoutes} while there is a router.
  */
 export function nodeNetworkCommands(node: NodePlan): { switch: string[]; node: string[] } {
   const { bridgeName, nodeLink, underlayPrefixLength } = LAB_NETWORK;
+  const toPrimary = crossSubnetRoute(true);
   return {
     switch: [
       `link add ${node.switchPort} type veth peer name ${nodeLink} netns ${node.netns}`,
@@ -33,8 +37,19 @@ export function nodeNetworkCommands(node: NodePlan): { switch: string[]; node: s
       'link set lo up',
       `addr add ${node.ip}/${underlayPrefixLength} dev ${nodeLink}`,
       `link set ${nodeLink} up`,
+      ...(node.remote ? [`route replace ${toPrimary.dst} via ${toPrimary.via}`] : []),
     ],
   };
+}
+
+/** A node on the first subnet routes to the remote one through the router while it exists. */
+export async function ensureNodeRoutes(
+  runner: CommandRunner,
+  node: NodePlan,
+  routerPresent: boolean,
+): Promise<void> {
+  if (node.remote) return;
+  await setCrossSubnetRoute(runner, node.netns, false, routerPresent);
 }
 
 interface IpLink {
@@ -46,12 +61,8 @@ interface IpLink {
 const up = (link?: IpLink) => link?.flags?.includes('UP') === true;
 
 /** The node's namespace exists with `lo` and `eth0` up, its address, its switch port, forwarding. */
-export async function nodeNetworkIsWhole(
-  runner: CommandRunner,
-  config: LabConfig,
-  node: NodePlan,
-): Promise<boolean> {
-  if (!netnsExists(node.netns) || !netnsExists(config.netns.switch)) return false;
+export async function nodeNetworkIsWhole(runner: CommandRunner, node: NodePlan): Promise<boolean> {
+  if (!netnsExists(node.netns) || !netnsExists(node.switchNetns)) return false;
   try {
     const links = await ipJson<IpLink[]>(runner, ['addr', 'show'], node.netns);
     const eth = links.find((link) => link.ifname === LAB_NETWORK.nodeLink);
@@ -59,7 +70,7 @@ export async function nodeNetworkIsWhole(
     const ports = await ipJson<IpLink[]>(
       runner,
       ['link', 'show', 'master', LAB_NETWORK.bridgeName],
-      config.netns.switch,
+      node.switchNetns,
     );
     const port = ports.find((link) => link.ifname === node.switchPort);
     const forwarding = await sysctlGet(runner, FORWARDING, node.netns);
@@ -80,7 +91,7 @@ export async function createNodeNetwork(
     await removeNodeNetwork(runner, config, node);
     await addNetns(runner, node.netns);
     const commands = nodeNetworkCommands(node);
-    await ipBatch(runner, commands.switch, config.netns.switch);
+    await ipBatch(runner, commands.switch, node.switchNetns);
     await ipBatch(runner, commands.node, node.netns);
     await sysctlSet(runner, FORWARDING, '1', node.netns);
   } catch (error) {
@@ -99,15 +110,14 @@ export async function removeNodeNetwork(
   node: NodePlan,
 ): Promise<void> {
   await deleteNetns(runner, node.netns);
-  // A port left behind by a half-made node (its peer was never moved) goes explicitly.
-  if (!netnsExists(config.netns.switch)) return;
-  try {
-    await runner.run({
-      tool: 'ip',
-      args: ['link', 'del', node.switchPort],
-      netns: config.netns.switch,
-    });
-  } catch (error) {
-    if (!isKernelCommandError(error, 'not-found')) throw error;
+  // A port left behind by a half-made node (its peer was never moved) goes explicitly, on
+  // either switch: a node that moved between subnets may have left one on the other.
+  for (const netns of [config.netns.switch, config.netns.remoteSwitch]) {
+    if (!netnsExists(netns)) continue;
+    try {
+      await runner.run({ tool: 'ip', args: ['link', 'del', node.switchPort], netns });
+    } catch (error) {
+      if (!isKernelCommandError(error, 'not-found')) throw error;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { netnsPath } from '@loom-net/core';
 import { processMarker } from '../components/component-runner.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
+import type { LabCni, LabConfig } from '../lab-config.ts';
 import {
   isOurProcess,
   launchDetached,
@@ -18,11 +18,21 @@ import {
 import { logTail } from '../process/log-tail.ts';
 import { runTool } from '../process/run-tool.ts';
 import { kubeletArgs } from './kubelet-config.ts';
+import { routeAgentCommand } from './loom-daemons.ts';
 import { type NodePlan, RUNTIME_SOCKET_IN_NODE } from './node-plan.ts';
 
-/** What runs on a node, in start order: the runtime must serve before the kubelet asks. */
-export const NODE_PROCESSES = ['lab-runtime', 'kubelet'] as const;
+/**
+ * What can run on a node, in start order: the runtime must serve before the kubelet asks; the
+ * route agent (with `--cni loom`) comes last, as a DaemonSet's pod would, and its CNI install
+ * is what turns the node Ready.
+ */
+export const NODE_PROCESSES = ['lab-runtime', 'kubelet', 'route-agent'] as const;
 export type NodeProcessName = (typeof NODE_PROCESSES)[number];
+
+/** The processes a node runs with this CNI. */
+export function nodeProcessesFor(cni: LabCni): NodeProcessName[] {
+  return cni === 'loom' ? [...NODE_PROCESSES] : ['lab-runtime', 'kubelet'];
+}
 
 // The runtime's entry point next to this package's sources: .ts from source, .js once built.
 const RUNTIME_MAIN = fileURLToPath(
@@ -51,11 +61,13 @@ export function runtimeArgs(node: NodePlan, binDir: string): string[] {
 }
 
 export function nodeCommand(
+  config: LabConfig,
   node: NodePlan,
   binDir: string,
   name: NodeProcessName,
 ): { file: string; args: string[] } {
   if (name === 'kubelet') return { file: join(binDir, 'kubelet'), args: kubeletArgs(node) };
+  if (name === 'route-agent') return routeAgentCommand(config, node);
   return {
     file: process.execPath,
     args: ['--conditions=loom-source', RUNTIME_MAIN, ...runtimeArgs(node, binDir)],
@@ -86,7 +98,7 @@ export function startNodeProcess(
   const files = nodeProcessFiles(config, node, name);
   mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
   return launchDetached({
-    ...nodeCommand(node, binDir, name),
+    ...nodeCommand(config, node, binDir, name),
     netns: node.netns,
     mountNamespace: node.mountNamespace,
     ...files,
@@ -168,7 +180,7 @@ export async function stopNodeProcess(
 
 /**
  * `lab-runtime remove-all-pods` in the node's namespaces, with the serving runtime stopped:
- * CNI DEL for every pod (so host-local frees its addresses in the node's /var/lib/cni), then
+ * CNI DEL for every pod (so the IPAM plugin frees its addresses in the node's /var/lib/cni), then
  * the pods' namespaces and processes go. Returns the failure, if any, for the caller to report.
  */
 export async function removeAllPods(
@@ -176,7 +188,7 @@ export async function removeAllPods(
   node: NodePlan,
   binDir: string,
 ): Promise<string | undefined> {
-  const { file, args } = nodeCommand(node, binDir, 'lab-runtime');
+  const { file, args } = nodeCommand(config, node, binDir, 'lab-runtime');
   const argv = [
     'nsenter',
     `--net=${netnsPath(node.netns)}`,

@@ -20,13 +20,14 @@ import {
   ensureMountNamespaceDir,
   mountNamespaceIsWhole,
 } from './node-mount-namespace.ts';
-import { createNodeNetwork, nodeNetworkIsWhole } from './node-network.ts';
+import { createNodeNetwork, ensureNodeRoutes, nodeNetworkIsWhole } from './node-network.ts';
 import { ensureNodeObject, type NodeCondition, waitForNodes } from './node-objects.ts';
 import { ensureNodePki, nodePkiFiles, writeKubeletKubeconfig } from './node-pki.ts';
 import { type NodePlan, type NodeSettings, planNodes } from './node-plan.ts';
 import {
   NODE_PROCESSES,
   type NodeProcessName,
+  nodeProcessesFor,
   nodeProcessFiles,
   nodeProcessPid,
   nodeProcessRan,
@@ -48,6 +49,8 @@ export interface NodesContext {
   settings: NodeSettings;
   /** The lab CA was just made: every node certificate must be issued again. */
   pkiRenewed: boolean;
+  /** loom-cni or loom-ipam was just rebuilt: the route agents start again to install it. */
+  pluginsRebuilt?: boolean;
   progress: (line: string) => void;
 }
 
@@ -55,11 +58,13 @@ export interface NodeReport {
   name: string;
   ip: string;
   /**
-   * `kept`: it ran and was whole; `repaired`: its processes were kept but its CNI config was
-   * put back; `restarted`: a namespace was rebuilt or a process started again.
+   * `kept`: it ran and was whole; `repaired`: its processes were kept, but its CNI config was
+   * put back or a process it did not run before was added (the route agent, after a switch to
+   * `--cni loom`); `restarted`: a namespace was rebuilt or a process started again.
    */
   action: 'started' | 'restarted' | 'repaired' | 'kept';
-  pids: Record<NodeProcessName, number>;
+  /** The processes it runs (the route agent only with `--cni loom`). */
+  pids: Partial<Record<NodeProcessName, number>>;
   /** Ready (with a CNI), or registered and NotReady (without one). */
   ready: boolean;
   /** From the start of the node step until the node got there. */
@@ -68,12 +73,24 @@ export interface NodeReport {
 
 /** Whether each node runs and is whole, without touching anything (up's quick path). */
 export function nodesLookWhole(config: LabConfig, settings: NodeSettings): boolean {
-  return planNodes(config, settings.count).every(
+  const wanted = nodeProcessesFor(settings.cni);
+  return planNodes(config, settings).every(
     (node) =>
       netnsExists(node.netns) &&
       namespaceIdentity('mnt', node.mountNamespace) !== undefined &&
-      NODE_PROCESSES.every((name) => nodeProcessPid(config, node, name) !== undefined) &&
+      wanted.every((name) => nodeProcessPid(config, node, name) !== undefined) &&
       nodeCniInPlace(node, settings.cni),
+  );
+}
+
+/** The PIDs of what a node runs, for reports. */
+export function nodePids(
+  config: LabConfig,
+  node: NodePlan,
+  settings: NodeSettings,
+): NodeReport['pids'] {
+  return Object.fromEntries(
+    nodeProcessesFor(settings.cni).map((name) => [name, nodeProcessPid(config, node, name) ?? 0]),
   );
 }
 
@@ -84,33 +101,34 @@ export function nodesLookWhole(config: LabConfig, settings: NodeSettings): boole
 export async function ensureNodes(context: NodesContext): Promise<NodeReport[]> {
   const started = Date.now();
   const { config, client, settings } = context;
-  const nodes = planNodes(config, settings.count);
+  const nodes = planNodes(config, settings);
   if (nodes.length === 0) return [];
   assertNetnsDirShared();
   await ensureMountNamespaceDir(config);
-  if (settings.podCidrs === 'static') {
+  if (settings.podCidrs === 'lab') {
     await Promise.all(nodes.map((node) => ensureNodeObject(client, node)));
   }
   const runner = createCommandRunner();
   const actions = await Promise.all(nodes.map((node) => ensureNode(context, runner, node)));
-  if (settings.cni === 'bridge' && settings.podCidrs === 'controller-manager') {
+  // The route agent waits for the podCIDR itself; the lab's bridge config needs it first.
+  if (settings.cni === 'bridge' && settings.podCidrs !== 'lab') {
     await installAllocatedCni(context, nodes);
   }
+  // A node that had another CNI may still say Ready from before: wait for the agents' own
+  // install rather than trust that.
+  if (settings.cni === 'loom') await waitAgentsInstalled(context, nodes);
   const wanted =
-    settings.cni === 'bridge'
-      ? { done: (c: NodeCondition) => c.ready, describe: 'Ready' }
-      : { done: (c: NodeCondition) => c.registered, describe: 'registered' };
+    settings.cni === 'none'
+      ? { done: (c: NodeCondition) => c.registered, describe: 'registered' }
+      : { done: (c: NodeCondition) => c.ready, describe: 'Ready' };
   const waitStarted = Date.now();
   const reached = await waitWithLogs(context, nodes, wanted);
   return nodes.map((node, i) => ({
     name: node.name,
     ip: node.ip,
     action: actions[i]!,
-    pids: {
-      'lab-runtime': nodeProcessPid(config, node, 'lab-runtime') ?? 0,
-      kubelet: nodeProcessPid(config, node, 'kubelet') ?? 0,
-    },
-    ready: settings.cni === 'bridge',
+    pids: nodePids(config, node, settings),
+    ready: settings.cni !== 'none',
     durationMs: waitStarted - started + (reached.get(node.name) ?? 0),
   }));
 }
@@ -121,33 +139,71 @@ async function ensureNode(
   node: NodePlan,
 ): Promise<NodeReport['action']> {
   const { config, settings } = context;
-  const ran = NODE_PROCESSES.some((name) => nodeProcessRan(config, node, name));
-  let rebuilt = false;
-  const [netWhole, mountsWhole] = await Promise.all([
-    nodeNetworkIsWhole(runner, config, node),
-    mountNamespaceIsWhole(node),
-  ]);
-  if (!netWhole || !mountsWhole) {
-    rebuilt = true;
-    for (const name of [...NODE_PROCESSES].reverse()) await stopNodeProcess(config, node, name);
-    if (!mountsWhole) await createNodeMountNamespace(node);
-    if (!netWhole) {
-      await createNodeNetwork(runner, config, node);
-      await clearStalePods(context, node);
-    }
-  }
-  if (await ensureNodePki(config, node, context.pkiRenewed)) {
+  const ranBefore = NODE_PROCESSES.filter((name) => nodeProcessRan(config, node, name));
+  const wanted = nodeProcessesFor(settings.cni);
+  const rebuilt = await ensureNodeNamespaces(context, runner, node);
+  // A rebuilt network may have a new address (a node moved to the other subnet): its serving
+  // certificate names the address.
+  if (await ensureNodePki(config, node, context.pkiRenewed || rebuilt.network)) {
     await stopNodeProcess(config, node, 'kubelet');
   }
   writeKubeletKubeconfig(config, node);
   writeKubeletConfig(config, node);
+  // What this CNI does not run (the route agent, after a switch away from loom) stops first.
+  for (const name of NODE_PROCESSES.filter((candidate) => !wanted.includes(candidate))) {
+    await stopNodeProcess(config, node, name);
+  }
+  const cniWasInPlace = await ensureNodeCni(context, runner, node);
+  const started = await startMissing(context, node, wanted);
+  if (ranBefore.length === 0) return 'started';
+  if (rebuilt.any || started.some((name) => ranBefore.includes(name))) return 'restarted';
+  // Only what never ran here started (a route agent after a switch to loom): the rest was kept.
+  return started.length > 0 || !cniWasInPlace ? 'repaired' : 'kept';
+}
+
+/** Rebuilds a node's network or mount namespace that is not whole, its processes stopped. */
+async function ensureNodeNamespaces(
+  context: NodesContext,
+  runner: CommandRunner,
+  node: NodePlan,
+): Promise<{ any: boolean; network: boolean }> {
+  const [netWhole, mountsWhole] = await Promise.all([
+    nodeNetworkIsWhole(runner, node),
+    mountNamespaceIsWhole(node),
+  ]);
+  if (netWhole && mountsWhole) return { any: false, network: false };
+  for (const name of [...NODE_PROCESSES].reverse()) {
+    await stopNodeProcess(context.config, node, name);
+  }
+  if (!mountsWhole) await createNodeMountNamespace(node);
+  if (!netWhole) {
+    await createNodeNetwork(runner, context.config, node);
+    await clearStalePods(context, node);
+  }
+  return { any: true, network: !netWhole };
+}
+
+/**
+ * The node's CNI config and its route to the remote subnet; returns whether the config was in
+ * place already. An agent that runs while its conflist is missing would put it back only at
+ * its next resync, and one whose plugins were rebuilt would keep the old copies: it is
+ * stopped, to be started again.
+ */
+async function ensureNodeCni(
+  context: NodesContext,
+  runner: CommandRunner,
+  node: NodePlan,
+): Promise<boolean> {
+  const { settings } = context;
   const cniWasInPlace = nodeCniInPlace(node, settings.cni);
-  if (settings.cni === 'none' || settings.podCidrs === 'static') {
+  if (settings.cni !== 'bridge' || settings.podCidrs === 'lab') {
     installNodeCni(node, settings.cni, node.podCidr);
   }
-  const startedAny = await startMissing(context, node);
-  if (!rebuilt && !startedAny) return cniWasInPlace ? 'kept' : 'repaired';
-  return ran ? 'restarted' : 'started';
+  await ensureNodeRoutes(runner, node, settings.remote > 0);
+  if (settings.cni === 'loom' && (!cniWasInPlace || context.pluginsRebuilt)) {
+    await stopNodeProcess(context.config, node, 'route-agent');
+  }
+  return cniWasInPlace;
 }
 
 function writeKubeletConfig(config: LabConfig, node: NodePlan): void {
@@ -174,32 +230,64 @@ async function clearStalePods(context: NodesContext, node: NodePlan): Promise<vo
   if (failure) context.progress(`warning: ${failure}`);
 }
 
-/** Starts whichever of the node's processes is not running, runtime first. */
-async function startMissing(context: NodesContext, node: NodePlan): Promise<boolean> {
+/** Starts whichever of the node's processes is not running, runtime first; returns which. */
+async function startMissing(
+  context: NodesContext,
+  node: NodePlan,
+  wanted: readonly NodeProcessName[],
+): Promise<NodeProcessName[]> {
   const { config, binDir, progress } = context;
-  let startedAny = false;
-  for (const name of NODE_PROCESSES) {
+  const started: NodeProcessName[] = [];
+  for (const name of wanted) {
     if (nodeProcessPid(config, node, name) !== undefined) continue;
     progress(`starting ${name} on ${node.name}…`);
     const pid = startNodeProcess(config, node, binDir, name);
     if (name === 'lab-runtime') await waitRuntimeServing(config, node, pid);
-    startedAny = true;
+    started.push(name);
   }
-  return startedAny;
+  return started;
 }
 
-// In controller-manager mode the podCIDR is known only once the node registered and the
-// allocator gave it one; the CNI config (and so readiness) waits for it.
+// When an allocator assigns podCIDRs, a node's is known only once it registered and got one;
+// the bridge config (and so readiness) waits for it.
 async function installAllocatedCni(context: NodesContext, nodes: NodePlan[]): Promise<void> {
   const cidrs = new Map<string, string>();
+  const allocator =
+    context.settings.podCidrs === 'loom' ? 'loom-pod-cidr-allocator' : 'kube-controller-manager';
   await waitWithLogs(context, nodes, {
     done: (condition) => {
       if (condition.podCidr) cidrs.set(condition.name, condition.podCidr);
       return condition.podCidr !== undefined;
     },
-    describe: 'given a podCIDR by kube-controller-manager',
+    describe: `given a podCIDR by ${allocator}`,
   });
   for (const node of nodes) installNodeCni(node, 'bridge', cidrs.get(node.name));
+}
+
+/** Until every node's route agent has written its conflist; a dead agent fails at once. */
+async function waitAgentsInstalled(context: NodesContext, nodes: NodePlan[]): Promise<void> {
+  const { config } = context;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const pending = nodes.filter((node) => !nodeCniInPlace(node, 'loom'));
+    if (pending.length === 0) return;
+    for (const node of pending) {
+      const pid = readPidFile(nodeProcessFiles(config, node, 'route-agent').pidFile);
+      if (pid === undefined || (await processGone(config, pid))) {
+        throw new LabError(
+          'LOOM_LAB_COMPONENT_CRASHED',
+          `the route-agent of ${node.name} exited before it installed the CNI${tails(config, node, ['route-agent'])}`,
+        );
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new LabError(
+        'LOOM_LAB_NODE_NOT_READY',
+        `the route agents of ${pending.map((node) => node.name).join(', ')} did not install the CNI within ${READY_TIMEOUT_MS / 1000}s${pending.map((node) => tails(config, node, ['route-agent'])).join('')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** waitForNodes, failing early when a node's process dies, and with their log tails. */
@@ -219,7 +307,7 @@ async function waitWithLogs(
         describe: wanted.describe,
         check: async () => {
           for (const node of nodes) {
-            for (const name of NODE_PROCESSES) {
+            for (const name of nodeProcessesFor(context.settings.cni)) {
               const pid = readPidFile(nodeProcessFiles(config, node, name).pidFile);
               if (pid === undefined || (await processGone(config, pid))) {
                 throw new LabError(
@@ -234,9 +322,11 @@ async function waitWithLogs(
     );
   } catch (error) {
     if (!isLabError(error, 'LOOM_LAB_NODE_NOT_READY')) throw error;
+    const names: NodeProcessName[] =
+      context.settings.cni === 'loom' ? ['kubelet', 'route-agent'] : ['kubelet'];
     throw new LabError(
       'LOOM_LAB_NODE_NOT_READY',
-      `${error.message}${nodes.map((node) => tails(config, node, ['kubelet'])).join('')}`,
+      `${error.message}${nodes.map((node) => tails(config, node, names)).join('')}`,
     );
   }
 }

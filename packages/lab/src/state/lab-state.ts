@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { netnsExists } from '@loom-net/core';
 import { LabError } from '../errors.ts';
 import type { LabConfig } from '../lab-config.ts';
-import { type NodeSettings, planNodes } from '../nodes/node-plan.ts';
+import {
+  type NodePlacement,
+  type NodeSettings,
+  planNodes,
+  recordedNodeSettings,
+} from '../nodes/node-plan.ts';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 /**
@@ -34,7 +39,8 @@ export function readLabState(config: LabConfig): LabState | undefined {
   try {
     const state = JSON.parse(text) as LabState;
     if (state.version !== 1 || !Array.isArray(state.namespaces)) throw new Error('unknown format');
-    return state;
+    const nodes = recordedNodeSettings(state.nodes);
+    return nodes ? { ...state, nodes } : state;
   } catch (error) {
     throw new LabError(
       'LOOM_LAB_BAD_CONFIG',
@@ -48,19 +54,26 @@ export function writeLabState(config: LabConfig, state: LabState): void {
   writeFileAtomic(config.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/** The lab's own network namespaces: the switch, the control plane, then each node's. */
-export function labNamespaces(config: LabConfig, nodeCount = 0): string[] {
-  const nodes = planNodes(config, nodeCount).map((node) => node.netns);
-  return [config.netns.switch, config.netns.controlPlane, ...nodes];
+/**
+ * The lab's own network namespaces: the switch, the control plane, the router and the second
+ * switch when some nodes are remote, then each node's.
+ */
+export function labNamespaces(
+  config: LabConfig,
+  placement: NodePlacement = { count: 0, remote: 0 },
+): string[] {
+  const nodes = planNodes(config, placement).map((node) => node.netns);
+  const router = placement.remote > 0 ? [config.netns.router, config.netns.remoteSwitch] : [];
+  return [config.netns.switch, config.netns.controlPlane, ...router, ...nodes];
 }
 
 /** Refuses to adopt a namespace this lab did not create (another lab's, a user's). */
 export function assertNamespacesOurs(
   config: LabConfig,
   state: LabState | undefined,
-  nodeCount = 0,
+  placement: NodePlacement = { count: 0, remote: 0 },
 ): void {
-  for (const name of labNamespaces(config, nodeCount)) {
+  for (const name of labNamespaces(config, placement)) {
     if (netnsExists(name) && !state?.namespaces.includes(name)) {
       throw new LabError(
         'LOOM_LAB_NETNS_TAKEN',
