@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers, one runner. `unit` is pure and runs anywhere in seconds; `kernel` needs root
-// and creates throwaway network namespaces; `lab` brings up the lab's real control plane.
+// Four tiers, one runner. `unit` is pure and runs anywhere in seconds; `kernel` needs root and
+// creates throwaway network namespaces; `lab` files bring up labs of their own; `e2e` runs on
+// one shared lab. The tiers run one after another (groupOrder), so timing-sensitive kernel
+// and lab tests never compete with each other for the machine's two cores.
 const source = { conditions: ['loom-source'] };
 
 export default defineConfig({
@@ -15,6 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/test/**/*.test.ts'],
           exclude: ['**/*.kernel.test.ts', '**/*.lab.test.ts'],
         },
@@ -23,6 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'kernel',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/test/**/*.kernel.test.ts'],
           fileParallelism: false,
           testTimeout: 30_000,
@@ -32,6 +36,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'lab',
+          sequence: { groupOrder: 2 },
           include: ['packages/*/test/**/*.lab.test.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
@@ -43,6 +48,7 @@ export default defineConfig({
         test: {
           // One lab for every spec: global-setup runs the real `loom lab up`, then `down`.
           name: 'e2e',
+          sequence: { groupOrder: 3 },
           include: ['e2e/**/*.test.ts'],
           globalSetup: ['e2e/global-setup.ts'],
           fileParallelism: false,

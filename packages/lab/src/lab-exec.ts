@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKubeApiError, type KubeClient, netnsExists, netnsPath } from '@loom-net/core';
@@ -8,21 +7,14 @@ import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.
 import { nodesOnDisk } from './nodes/node-down.ts';
 import type { NodePlan } from './nodes/node-plan.ts';
 import { requireRoot } from './preflight.ts';
+import { type AttachedOptions, runAttached } from './process/run-attached.ts';
+import type { ToolResult } from './process/run-tool.ts';
 import type { SandboxRecord } from './runtime/records.ts';
 import { readLabState } from './state/lab-state.ts';
 
-export interface ExecOptions extends LabOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Collect stdout/stderr instead of passing the terminal through. */
-  capture?: boolean;
-  timeoutMs?: number;
-}
+export interface ExecOptions extends LabOptions, Omit<AttachedOptions, 'stdin'> {}
 
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+export type ExecResult = ToolResult;
 
 /** Where a command runs: a node's namespaces, or a pod's network namespace on its node. */
 export interface ExecTarget {
@@ -172,23 +164,5 @@ export async function labExec(
     throw targetError(`nothing to run in ${host}: give a command after "--"`);
   const config = resolveLabConfig(options, options.env);
   const argv = execArgv(await resolveExecTarget(config, host), command);
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-      env: options.env ?? process.env,
-      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }),
-    );
-  });
+  return runAttached(argv, options);
 }
