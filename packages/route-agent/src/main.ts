@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   loadKubeConfig,
   onShutdown,
+  parseDaemonFlags,
   runDaemon,
   startHealthServer,
 } from '@loom-net/core';
@@ -14,21 +15,6 @@ import { agentUsage } from './agent-flag-specs.ts';
 import { type AgentConfig, AgentFlagsError, parseAgentFlags } from './agent-flags.ts';
 import { packagedPluginSources, pluginSourcesIn } from './cni-install.ts';
 import { type AgentNodeSetup, createRouteAgent } from './route-agent.ts';
-
-function readConfig(): AgentConfig {
-  try {
-    const parsed = parseAgentFlags(process.argv.slice(2), process.env);
-    if (parsed.help) {
-      process.stdout.write(agentUsage());
-      process.exit(0);
-    }
-    return parsed.config;
-  } catch (error) {
-    if (!(error instanceof AgentFlagsError)) throw error;
-    console.error(`${error.message}\nRun loom-route-agent --help for the flags.`);
-    process.exit(2);
-  }
-}
 
 function nodeSetupOf(config: AgentConfig): AgentNodeSetup {
   const cni = config.cni;
@@ -53,7 +39,12 @@ function nodeSetupOf(config: AgentConfig): AgentNodeSetup {
   };
 }
 
-const config = readConfig();
+const config = parseDaemonFlags({
+  command: 'loom-route-agent',
+  parse: () => parseAgentFlags(process.argv.slice(2), process.env),
+  usage: agentUsage,
+  isUsageError: (error) => error instanceof AgentFlagsError,
+});
 const logger = createLogger({ component: 'route-agent', level: config.logLevel });
 const metrics = createMetricsRegistry('loom_route_agent');
 const client = createKubeClient(loadKubeConfig({ path: config.kubeconfig }), {

@@ -1,3 +1,5 @@
+export type { DaemonFlagsOptions, ParsedDaemonFlags } from './daemon-flags.ts';
+export { parseDaemonFlags } from './daemon-flags.ts';
 export type { CheckOutcome, HealthCheck, HealthCheckResult } from './health-check.ts';
 export { renderCheckLine, renderReport, runCheck } from './health-check.ts';
 export type { HealthServer, HealthServerOptions, MetricsSource } from './health-server.ts';

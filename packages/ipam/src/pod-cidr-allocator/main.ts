@@ -5,33 +5,23 @@ import {
   createMetricsRegistry,
   loadKubeConfig,
   onShutdown,
+  parseDaemonFlags,
   runDaemon,
   startHealthServer,
 } from '@loom-net/core';
 import {
-  type AllocatorConfig,
   AllocatorFlagsError,
   allocatorUsage,
   parseAllocatorFlags,
 } from './allocator-flags.ts';
 import { createPodCidrAllocator } from './pod-cidr-allocator.ts';
 
-function readConfig(): AllocatorConfig {
-  try {
-    const parsed = parseAllocatorFlags(process.argv.slice(2), process.env);
-    if (parsed.help) {
-      process.stdout.write(allocatorUsage());
-      process.exit(0);
-    }
-    return parsed.config;
-  } catch (error) {
-    if (!(error instanceof AllocatorFlagsError)) throw error;
-    console.error(`${error.message}\nRun with --help for the flags.`);
-    process.exit(2);
-  }
-}
-
-const config = readConfig();
+const config = parseDaemonFlags({
+  command: 'loom-pod-cidr-allocator',
+  parse: () => parseAllocatorFlags(process.argv.slice(2), process.env),
+  usage: allocatorUsage,
+  isUsageError: (error) => error instanceof AllocatorFlagsError,
+});
 const logger = createLogger({ component: 'pod-cidr-allocator', level: config.logLevel });
 const metrics = createMetricsRegistry('loom_pod_cidr_allocator');
 const client = createKubeClient(loadKubeConfig({ path: config.kubeconfig }), {
