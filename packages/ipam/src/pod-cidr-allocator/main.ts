@@ -9,11 +9,7 @@ import {
   runDaemon,
   startHealthServer,
 } from '@loom-net/core';
-import {
-  AllocatorFlagsError,
-  allocatorUsage,
-  parseAllocatorFlags,
-} from './allocator-flags.ts';
+import { AllocatorFlagsError, allocatorUsage, parseAllocatorFlags } from './allocator-flags.ts';
 import { createPodCidrAllocator } from './pod-cidr-allocator.ts';
 
 const config = parseDaemonFlags({
