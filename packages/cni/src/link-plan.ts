@@ -1,16 +1,13 @@
-import { type CniAttachment, formatInterfaceAddress, type InterfaceAddress } from '@loom-net/ipam';
+import {
+  type CniAttachment,
+  type CniRoute,
+  formatInterfaceAddress,
+  type InterfaceAddress,
+} from '@loom-net/ipam';
 import { nameHash, randomMacBytes } from './name-hash.ts';
 
-/** A route to install in the pod, with the gateway already resolved. */
-export interface PodRoute {
-  dst: string;
-  gw?: string;
-  mtu?: number;
-  advmss?: number;
-  priority?: number;
-  table?: number;
-  scope?: number;
-}
+/** A route to install in the pod: a CNI result route whose gateway is already resolved. */
+export type PodRoute = CniRoute;
 
 /** Everything ADD does to links and addresses, decided before anything is touched. */
 export interface LinkPlan {
