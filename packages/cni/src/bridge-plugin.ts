@@ -6,17 +6,15 @@ import { deleteAttachment } from './delete-attachment.ts';
 import { collectGarbage, reportStatus } from './gc-network.ts';
 
 /**
- * loom-cni's verbs; kernel commands go through core's runner. ADD's commands follow one
- * another (host, then pod) and take a few milliseconds each, so it runs them blocking, which
- * costs less per command than streaming them (`addKernel`). The other verbs stream: DEL's veth
- * deletion takes the kernel tens of milliseconds, during which the IPAM release runs.
+ * loom-cni's verbs; kernel commands go through core's runner. A plugin call runs a few short
+ * commands one after another, so they run blocking: no child-process streams, no
+ * `node:child_process` loaded at all (core's spawn-sync.ts says why that matters).
  */
 export function bridgePluginHandlers(
-  kernel: CommandRunner = createCommandRunner({ timeoutMs: 30_000 }),
-  addKernel: CommandRunner = createCommandRunner({ timeoutMs: 30_000, blocking: true }),
+  kernel: CommandRunner = createCommandRunner({ timeoutMs: 30_000, blocking: true }),
 ): CniPluginHandlers {
   return {
-    add: (request) => addAttachment(request, addKernel),
+    add: (request) => addAttachment(request, kernel),
     del: (request) => deleteAttachment(request, kernel),
     check: (request) => checkAttachment(request, kernel),
     gc: (request) => collectGarbage(request, kernel),

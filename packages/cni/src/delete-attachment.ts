@@ -15,12 +15,13 @@ import { removeAttachmentMasquerade } from './masquerade.ts';
 export async function deleteAttachment(request: CniRequest, kernel: CommandRunner): Promise<void> {
   const config = parseBridgeConfig(request);
   const attachment = attachmentOf(request.env);
-  // The kernel takes tens of milliseconds to tear a veth down; IPAM's release runs meanwhile.
-  const unlink = removeLink(kernel, hostVethName(config.network, attachment));
+  // Started first: a delegated IPAM plugin is a process of its own, which releases while the
+  // kernel takes its tens of milliseconds to tear the veth down.
   const release =
     config.ipamType === undefined
       ? Promise.resolve()
       : ipamDelegate(request, config.ipamType).del();
+  const unlink = removeLink(kernel, hostVethName(config.network, attachment));
   const [unlinked, released] = await Promise.allSettled([unlink, release]);
   if (unlinked.status === 'rejected') throw unlinked.reason;
   if (released.status === 'rejected') throw released.reason;

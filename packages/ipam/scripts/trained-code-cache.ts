@@ -60,10 +60,16 @@ const FAKE_TOOLS = ['ip', 'nsenter', 'nft', 'sysctl', 'bridge', 'conntrack'];
 
 /**
  * Runs VERSION, ADD and DEL of the bundle with `node` (the binary the executable is made of)
- * and writes the trained cache to `cacheFile`. The network is loom-cni's common one (gateway
+ * with `execArgv` (the flags the executable starts with) and writes the trained cache to
+ * `cacheFile`. The network is loom-cni's common one (gateway
  * bridge, dual-stack loom-ipam); loom-ipam reads its `ipam` section as well.
  */
-export function trainCodeCache(bundle: string, cacheFile: string, node: string): void {
+export function trainCodeCache(
+  bundle: string,
+  cacheFile: string,
+  node: string,
+  execArgv: readonly string[] = [],
+): void {
   const dir = mkdtempSync(join(tmpdir(), 'loom-code-cache-'));
   try {
     const tools = join(dir, 'tools');
@@ -90,7 +96,8 @@ export function trainCodeCache(bundle: string, cacheFile: string, node: string):
       },
     });
     for (const command of ['VERSION', 'ADD', 'DEL']) {
-      const call = spawnSync(node, [trainer, bundle, cacheFile], {
+      // V8 refuses a cache made under other flags: train with the executable's own.
+      const call = spawnSync(node, [...execArgv, trainer, bundle, cacheFile], {
         input: network,
         encoding: 'utf8',
         // The fake tools come first; the plugin appends the system directories after them.

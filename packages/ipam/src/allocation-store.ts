@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { CniAttachment } from './protocol/cni-env.ts';
 import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
 
@@ -81,6 +81,10 @@ export function openAllocationStore(dataDir: string, network: string): Allocatio
   const path = storePath(dataDir, network);
   const db = guard(path, 'open', () => {
     mkdirSync(join(dataDir, network), { recursive: true, mode: 0o755 });
+    // Loaded here: VERSION, STATUS and a delegating loom-cni never open a store.
+    const { DatabaseSync } = process.getBuiltinModule(
+      'node:sqlite',
+    ) as typeof import('node:sqlite');
     const opened = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
     whileBusy(() => prepare(opened));
     return opened;
@@ -117,14 +121,16 @@ function prepare(db: DatabaseSync): void {
 // races another one there with SQLITE_BUSY at once, without its busy handler: many plugin
 // processes opening a new database together must retry here, up to the busy timeout.
 function whileBusy(work: () => void): void {
-  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  // Date.now, not performance.now: the global `performance` loads perf_hooks (a plugin call
+  // loads no module it can do without).
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
       work();
       return;
     } catch (error) {
-      if (!isBusy(error) || performance.now() > deadline) throw error;
+      if (!isBusy(error) || Date.now() > deadline) throw error;
       Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
     }
   }
@@ -168,8 +174,9 @@ function transactionOn(db: DatabaseSync): AllocationTransaction {
     },
     insert: (row) => {
       db.prepare(
-        'INSERT INTO allocations (address, container_id, ifname, allocated_at) VALUES (?, ?, ?, ?)',
-      ).run(row.address, row.containerId, row.ifname, new Date().toISOString());
+        // SQLite stamps the time: a JS Date would make V8 load the local time zone first.
+        "INSERT INTO allocations (address, container_id, ifname, allocated_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+      ).run(row.address, row.containerId, row.ifname);
     },
     remove: (address) => {
       db.prepare('DELETE FROM allocations WHERE address = ?').run(address);

@@ -12,12 +12,20 @@ import { parseResult } from './protocol/cni-result.ts';
 import type { CniPluginHandlers } from './protocol/plugin-main.ts';
 import { parseValidAttachments } from './protocol/valid-attachments.ts';
 
+// One parse per request: loom-cni reads the gateways before it allocates.
+const parsedConfigs = new WeakMap<CniRequest, IpamConfig>();
+
 export function ipamConfigOf(request: CniRequest): IpamConfig {
-  return parseIpamConfig({
-    config: request.config,
-    network: request.network,
-    args: request.env.args,
-  });
+  let config = parsedConfigs.get(request);
+  if (config === undefined) {
+    config = parseIpamConfig({
+      config: request.config,
+      network: request.network,
+      args: request.env.args,
+    });
+    parsedConfigs.set(request, config);
+  }
+  return config;
 }
 
 /** The addresses of `prevResult` (bare IPs), which CHECK expects to be allocated. */

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnToCompletion } from './spawn-sync.ts';
 
 export interface SpawnOptions {
   stdin?: string;
@@ -22,6 +22,10 @@ const ENV = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 export function spawnProcess(argv: readonly string[], options: SpawnOptions): Promise<SpawnResult> {
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('cannot spawn an empty command');
+  // Loaded on first use: a process that only runs blocking commands never loads it.
+  const { spawn } = process.getBuiltinModule(
+    'node:child_process',
+  ) as typeof import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(file, args, { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
@@ -60,23 +64,24 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions): Pr
 export function spawnProcessSync(argv: readonly string[], options: SpawnOptions): SpawnResult {
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('cannot spawn an empty command');
-  const child = spawnSync(file, args, {
+  const child = spawnToCompletion({
+    file,
+    args,
     env: ENV,
     input: options.stdin ?? '',
-    timeout: options.timeoutMs,
-    killSignal: 'SIGKILL',
-    encoding: 'utf8',
+    timeoutMs: options.timeoutMs,
     // A tool's output is small; the default 1 MiB would also do, but a full `ip -json` dump
     // of a busy node must not be cut off.
     maxBuffer: 64 * 1024 * 1024,
   });
-  const stdout = child.stdout ?? '';
-  const stderr = child.stderr ?? '';
-  const error = child.error as NodeJS.ErrnoException | undefined;
-  if (error?.code === 'ETIMEDOUT') return { stdout, stderr, exitCode: null, timedOut: true };
+  const { stdout, stderr, errorCode } = child;
+  if (errorCode === 'ETIMEDOUT') return { stdout, stderr, exitCode: null, timedOut: true };
   // As above: a tool that exits before reading all of stdin (EPIPE) is judged by its exit code.
-  if (error && error.code !== 'EPIPE') {
-    return { stdout, stderr, exitCode: null, timedOut: false, spawnError: error };
+  if (errorCode !== undefined && errorCode !== 'EPIPE') {
+    const spawnError = Object.assign(new Error(child.errorMessage ?? errorCode), {
+      code: errorCode,
+    });
+    return { stdout, stderr, exitCode: null, timedOut: false, spawnError };
   }
   return { stdout, stderr, exitCode: child.status, timedOut: false };
 }

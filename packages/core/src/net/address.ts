@@ -1,4 +1,3 @@
-import ipaddr from 'ipaddr.js';
 import { NetError } from './errors.ts';
 
 export type IpFamily = 4 | 6;
@@ -34,20 +33,18 @@ export function ipToBigInt(ip: IpAddress): bigint {
 }
 
 /**
- * Parses dotted-quad IPv4 or RFC 4291 IPv6 text. Stricter than ipaddr.js on purpose:
- * the inet_aton forms (`10.1`, `010.0.0.1`, `0xa.0.0.1`) and zone indexes are refused,
- * because Kubernetes refuses them and they read differently to different tools.
+ * Parses dotted-quad IPv4 or RFC 4291 IPv6 text. Stricter than inet_pton-like parsers on
+ * purpose: the inet_aton forms (`10.1`, `010.0.0.1`, `0xa.0.0.1`) and zone indexes are
+ * refused, because Kubernetes refuses them and they read differently to different tools.
+ * Hand-written (no regular expressions, no library): the CNI plugins parse a few addresses
+ * per call in a process that lives for milliseconds.
  */
 export function parseIp(text: string): IpAddress {
   const reason = rejectReason(text);
   if (reason !== undefined) throw invalidIp(text, reason);
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    return ipFromBigInt(4, bytesToBigInt(ipaddr.IPv4.parse(text).toByteArray()));
-  }
-  if (ipaddr.IPv6.isValid(text)) {
-    return ipFromBigInt(6, bytesToBigInt(ipaddr.IPv6.parse(text).toByteArray()));
-  }
-  throw invalidIp(text);
+  const value = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  if (value === undefined) throw invalidIp(text);
+  return ipFromBigInt(text.includes(':') ? 6 : 4, value);
 }
 
 /** Like `parseIp`, but returns undefined instead of throwing. */
@@ -61,12 +58,28 @@ export function tryParseIp(text: string): IpAddress | undefined {
 
 /** Canonical text: dotted quad, or RFC 5952 (compressed, lowercase) IPv6. */
 export function formatIp(ip: IpAddress): string {
-  const bytes = bigIntToBytes(ip.value, addressBits(ip.family) / 8);
-  if (ip.family === 4) return bytes.join('.');
-  const v6 = ipaddr.fromByteArray(bytes) as ipaddr.IPv6;
+  if (ip.family === 4) return formatIpv4(Number(ip.value));
   // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
-  if (v6.isIPv4MappedAddress()) return `::ffff:${v6.toIPv4Address().toString()}`;
-  return v6.toRFC5952String();
+  if (ip.value >> 32n === 0xffffn) return `::ffff:${formatIpv4(Number(ip.value & 0xffffffffn))}`;
+  const groups: number[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    groups.push(Number((ip.value >> shift) & 0xffffn));
+  // RFC 5952 section 4.2: the longest run of two or more zero groups becomes "::" (the first
+  // of equal runs).
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
+  if (best.at < 0) return hex(0, 8);
+  return `${hex(0, best.at)}::${hex(best.at + best.length, 8)}`;
 }
 
 export function ipEquals(a: IpAddress, b: IpAddress): boolean {
@@ -83,11 +96,11 @@ function rejectReason(text: string): string | undefined {
   if (typeof text !== 'string') return 'not a string';
   if (text.includes('%')) return 'zone indexes are not allowed';
   const dotted = /^::(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  // ipaddr.js reads the deprecated IPv4-compatible form `::a.b.c.d` as IPv4-mapped.
+  // Some parsers read the deprecated IPv4-compatible form `::a.b.c.d` as IPv4-mapped.
   if (dotted)
     return 'the IPv4-compatible form is deprecated (RFC 4291 2.5.5.1); use ::ffff:a.b.c.d';
   const embedded = /:(\d[\d.]*)$/.exec(text)?.[1];
-  if (embedded?.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(embedded)) {
+  if (embedded?.includes('.') && parseIpv4(embedded) === undefined) {
     return `embedded IPv4 part ${embedded} is not a dotted quad`;
   }
   return undefined;
@@ -101,18 +114,81 @@ function invalidIp(text: string, reason?: string): NetError<'LOOM_INVALID_IP'> {
   );
 }
 
-function bytesToBigInt(bytes: readonly number[]): bigint {
+/** A dotted quad of decimal octets without leading zeros, as a number; else undefined. */
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    const octet = parseDecimalOctet(part);
+    if (octet === undefined) return undefined;
+    value = value * 256 + octet;
+  }
+  return BigInt(value);
+}
+
+function parseDecimalOctet(part: string): number | undefined {
+  if (part.length === 0 || part.length > 3 || (part.length > 1 && part[0] === '0'))
+    return undefined;
+  let octet = 0;
+  for (let i = 0; i < part.length; i++) {
+    const digit = part.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    octet = octet * 10 + digit;
+  }
+  return octet <= 255 ? octet : undefined;
+}
+
+/**
+ * RFC 4291 section 2.2: eight groups of one to four hex digits, at most one "::" standing for
+ * one or more zero groups, optionally ending in a dotted quad (two groups).
+ */
+function parseIpv6(text: string): bigint | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = groupsOf(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  const explicit = head.length + tail.length;
+  if (halves.length === 1 ? explicit !== 8 : explicit > 7) return undefined;
+  const groups = [...head, ...new Array<number>(8 - explicit).fill(0), ...tail];
   let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  for (const group of groups) value = (value << 16n) | BigInt(group);
   return value;
 }
 
-function bigIntToBytes(value: bigint, length: number): number[] {
-  const bytes = new Array<number>(length);
-  let rest = value;
-  for (let i = length - 1; i >= 0; i--) {
-    bytes[i] = Number(rest & 0xffn);
-    rest >>= 8n;
+/** The 16-bit groups of one side of "::"; `last` when a dotted quad may end it. */
+function groupsOf(side: string, last: boolean): number[] | undefined {
+  if (side === '') return [];
+  const parts = side.split(':');
+  const groups: number[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (last && i === parts.length - 1 && part.includes('.')) {
+      const v4 = parseIpv4(part);
+      if (v4 === undefined) return undefined;
+      groups.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+    } else {
+      const group = parseHexGroup(part);
+      if (group === undefined) return undefined;
+      groups.push(group);
+    }
   }
-  return bytes;
+  return groups;
+}
+
+function parseHexGroup(part: string): number | undefined {
+  if (part.length === 0 || part.length > 4) return undefined;
+  let group = 0;
+  for (let i = 0; i < part.length; i++) {
+    const digit = HEX_DIGITS.indexOf(part[i]!.toLowerCase());
+    if (digit < 0) return undefined;
+    group = group * 16 + digit;
+  }
+  return group;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+function formatIpv4(value: number): string {
+  return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join('.');
 }

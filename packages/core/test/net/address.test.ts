@@ -44,6 +44,36 @@ describe('parseIp + formatIp', () => {
       value: 0x0064ff9b0000000000000000c0000201n,
       canonical: '64:ff9b::c000:201',
     },
+    {
+      text: '1:2:3:4:5:6:7::',
+      family: 6,
+      value: 0x00010002000300040005000600070000n,
+      canonical: '1:2:3:4:5:6:7:0',
+    },
+    {
+      text: '1:0:0:2:0:0:0:3',
+      family: 6,
+      value: 0x00010000000000020000000000000003n,
+      canonical: '1:0:0:2::3',
+    },
+    {
+      text: '0:0:1:0:0:1:0:0',
+      family: 6,
+      value: 0x00000000000100000000000100000000n,
+      canonical: '::1:0:0:1:0:0',
+    },
+    {
+      text: '1:2:3:4:5:6:1.2.3.4',
+      family: 6,
+      value: 0x00010002000300040005000601020304n,
+      canonical: '1:2:3:4:5:6:102:304',
+    },
+    {
+      text: 'ABCD:EF01::',
+      family: 6,
+      value: 0xabcdef01000000000000000000000000n,
+      canonical: 'abcd:ef01::',
+    },
   ])('$text is IPv$family $canonical', ({ text, family, value, canonical }) => {
     const ip = parseIp(text);
     expect(ip).toEqual({ family, value });
@@ -78,6 +108,14 @@ describe('parseIp + formatIp', () => {
     { text: '1:2:3:4:5:6:7:8:9', message: invalid('1:2:3:4:5:6:7:8:9') },
     { text: '2001:db8::1::2', message: invalid('2001:db8::1::2') },
     { text: 'node1', message: invalid('node1') },
+    { text: '1::2:3:4:5:6:7:8', message: invalid('1::2:3:4:5:6:7:8') },
+    { text: '12345::', message: invalid('12345::') },
+    { text: 'g::1', message: invalid('g::1') },
+    { text: ':1::', message: invalid(':1::') },
+    { text: '1:2:3:4:5:6:7', message: invalid('1:2:3:4:5:6:7') },
+    { text: '1.2.3.4::', message: invalid('1.2.3.4::') },
+    { text: '1:2:3:4:5:6:7:1.2.3.4', message: invalid('1:2:3:4:5:6:7:1.2.3.4') },
+    { text: '10.0.0.-1', message: invalid('10.0.0.-1') },
   ])('rejects $text, naming it', ({ text, message }) => {
     expect(tryParseIp(text)).toBeUndefined();
     const error = thrown(() => parseIp(text));
