@@ -15,8 +15,13 @@ export interface SpawnResult {
   spawnError?: Error;
 }
 
-// The tools' messages are classified by their English text, so pin the locale.
-const ENV = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+// The tools' messages are classified by their English text, so pin the locale. Read at the
+// first command, not when this module loads: a plugin sets PATH first thing in its entry point.
+let toolEnv: Record<string, string | undefined> | undefined;
+function toolEnvironment(): Record<string, string | undefined> {
+  toolEnv ??= { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  return toolEnv;
+}
 
 /** Runs argv without a shell, feeds stdin, collects output; never rejects. */
 export function spawnProcess(argv: readonly string[], options: SpawnOptions): Promise<SpawnResult> {
@@ -27,7 +32,7 @@ export function spawnProcess(argv: readonly string[], options: SpawnOptions): Pr
     'node:child_process',
   ) as typeof import('node:child_process');
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: toolEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -67,7 +72,7 @@ export function spawnProcessSync(argv: readonly string[], options: SpawnOptions)
   const child = spawnToCompletion({
     file,
     args,
-    env: ENV,
+    env: toolEnvironment(),
     input: options.stdin ?? '',
     timeoutMs: options.timeoutMs,
     // A tool's output is small; the default 1 MiB would also do, but a full `ip -json` dump

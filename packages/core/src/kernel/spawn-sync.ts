@@ -50,6 +50,16 @@ export function spawnToCompletion(request: SyncSpawnRequest): SyncSpawnOutcome {
   return binding === undefined ? viaChildProcess(request) : viaBinding(binding, request);
 }
 
+/** The two ways, by name, so that tests hold them to the same behaviour. */
+export const spawnWays = {
+  binding: (request: SyncSpawnRequest): SyncSpawnOutcome => {
+    const binding = spawnSyncBinding();
+    if (binding === undefined) throw new Error('this Node has no spawn_sync binding');
+    return viaBinding(binding, request);
+  },
+  childProcess: viaChildProcess,
+};
+
 let cachedBinding: SpawnSyncBinding | null | undefined;
 
 function spawnSyncBinding(): SpawnSyncBinding | undefined {
