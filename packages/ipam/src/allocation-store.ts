@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { CniAttachment } from './protocol/cni-env.ts';
@@ -70,8 +70,8 @@ let leftToExit = false;
  * connection for the exit to drop. Closing the last connection checkpoints the WAL into the
  * database (four fsyncs) and deletes it, and the next process then creates it again: 1–4 ms of
  * every call here, more on a slow disk. An exit without close is, to SQLite, any ended process
- * (a kill -9 is the same): the committed WAL stays and the next connection reads it back,
- * which `wal_autocheckpoint` below keeps short.
+ * (a kill -9 is the same): the committed WAL stays and the next connection reads it back.
+ * `keepWalShort` bounds what there is to read back.
  */
 export function leaveStoresToProcessExit(): void {
   leftToExit = true;
@@ -91,10 +91,13 @@ export function openAllocationStore(dataDir: string, network: string): Allocatio
   });
   return {
     path,
-    write: (work) =>
-      guard(path, 'write', () =>
+    write: (work) => {
+      const result = guard(path, 'write', () =>
         inTransaction(db, 'BEGIN IMMEDIATE', () => work(transactionOn(db))),
-      ),
+      );
+      keepWalShort(db, path);
+      return result;
+    },
     read: (work) =>
       guard(path, 'read', () => inTransaction(db, 'BEGIN', () => work(transactionOn(db)))),
     close: () => {
@@ -109,12 +112,33 @@ function prepare(db: DatabaseSync): void {
   // power cut can undo the last commits, and then the pods that held them are gone too.
   const mode = db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
   if (mode.journal_mode !== 'wal') db.exec('PRAGMA journal_mode = WAL');
-  // A WAL of at most 256 pages (1 MiB) is checkpointed at a commit about every 80 ADDs;
-  // its read-back by a new process then stays under half a millisecond.
-  db.exec('PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 256');
+  // No automatic checkpoints: keepWalShort does them, in a mode that works for processes
+  // which never close their connection.
+  db.exec('PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0');
   const { user_version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
   if (user_version >= SCHEMA_VERSION) return;
   inTransaction(db, 'BEGIN IMMEDIATE', () => db.exec(SCHEMA));
+}
+
+/** A WAL this long is checkpointed and truncated after the commit that reaches it. */
+export const WAL_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Plugin processes exit without closing their connection, so every call starts as the first
+ * connection to the database and SQLite rebuilds its WAL index from the WAL file: it reads
+ * every frame since the WAL last restarted, and it forgets how far the last checkpoint got.
+ * SQLite's own (passive) autocheckpoint therefore never lets the WAL restart: it grows by
+ * ~30 KB per ADD + DEL for ever, each call reads all of it back (+1 ms per 2 MB here), and
+ * every commit past the threshold checkpoints again. A TRUNCATE checkpoint once the file
+ * reaches 1 MiB (every ~35 ADD + DEL; two fsyncs) empties it instead. The transaction is
+ * committed by then: a checkpoint that cannot run now (busy, a full disk) is left to the next
+ * call rather than failing this one.
+ */
+function keepWalShort(db: DatabaseSync, path: string): void {
+  try {
+    if (statSync(`${path}-wal`).size < WAL_LIMIT_BYTES) return;
+    db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+  } catch {}
 }
 
 // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers a process that

@@ -2,13 +2,14 @@
 // killed (-9) at random points of their transaction. No namespace is needed (IPAM never
 // touches the kernel), but these are real-process tests, so they run with the kernel tier.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundlePlugin } from '../scripts/plugin-executable.ts';
+import { WAL_LIMIT_BYTES } from '../src/allocation-store.ts';
 
 let bin: string;
 let binDir: string;
@@ -119,5 +120,24 @@ describe('loom-ipam executable', () => {
     ).done;
     expect(gc.code).toBe(0);
     expect(rows().map((r) => r.container_id)).toEqual(['k3', 'k3']);
+  }, 120_000);
+
+  // Each call is a new process that exits without closing its connection, so SQLite's own
+  // autocheckpoint never restarts the WAL: it would grow by ~30 KB per ADD + DEL for ever.
+  it('keeps the WAL under its limit across many calls from separate processes', async () => {
+    const walSize = () => statSync(join(dataDir, 'procs', 'loom-ipam.sqlite-wal')).size;
+    const sizes: number[] = [];
+    for (let i = 0; i < 45; i++) {
+      for (const command of ['ADD', 'DEL']) {
+        const r = await start(command, `w${i}`).done;
+        expect(r.code, r.stdout).toBe(0);
+      }
+      sizes.push(walSize());
+    }
+    expect(Math.max(...sizes)).toBeLessThan(WAL_LIMIT_BYTES);
+    // It did grow past half the limit and was emptied: the bound is the checkpoint's doing.
+    expect(Math.max(...sizes)).toBeGreaterThan(WAL_LIMIT_BYTES / 2);
+    expect(sizes.some((size, i) => i > 0 && size < sizes[i - 1]!)).toBe(true);
+    expect(rows()).toEqual([]);
   }, 120_000);
 });
