@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addNetns, createCommandRunner, deleteNetns } from '@loom-net/core/kernel';
-import { bundlePlugin } from '../../packages/ipam/scripts/plugin-executable.ts';
+import { bundlePlugin, PLUGIN_EXEC_ARGV } from '../../packages/ipam/scripts/plugin-executable.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '60' }, warmup: { type: 'string', default: '5' } },
@@ -67,7 +67,10 @@ async function loomExecutable(): Promise<{ bin: string; form: string }> {
     bundle,
   );
   const bin = join(scratch, 'loom-cni');
-  writeFileSync(bin, `#!/bin/sh\nexec ${process.execPath} ${bundle}\n`);
+  writeFileSync(
+    bin,
+    `#!/bin/sh\nexec ${process.execPath} ${PLUGIN_EXEC_ARGV.join(' ')} ${bundle}\n`,
+  );
   chmodSync(bin, 0o755);
   return {
     bin,
