@@ -64,18 +64,20 @@ const pidOf = (stateDir: string, name: string) =>
   Number(readFileSync(join(stateDir, 'run', `${name}.pid`), 'utf8'));
 
 describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const lab = newLab();
+  // Made in beforeAll, not at collection: `vitest list` collects without running hooks.
+  let lab: ReturnType<typeof newLab>;
   const others: ReturnType<typeof newLab>[] = [];
   let blocker: Server | undefined;
 
   beforeAll(async () => {
+    lab = newLab();
     // The first `up` may build; do it here, where the hook timeout allows it.
     await ensureBinaries({ onProgress: (line) => console.log(line) });
   });
 
   afterAll(async () => {
     blocker?.close();
-    for (const other of [lab, ...others]) {
+    for (const other of [...(lab ? [lab] : []), ...others]) {
       await labDown({ stateDir: other.stateDir, prefix: other.prefix }).catch(() => {});
       rmSync(other.stateDir, { recursive: true, force: true });
     }

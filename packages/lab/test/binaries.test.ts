@@ -2,12 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinaries, k8sCacheDir, missingBinaries } from '../src/build/binaries.ts';
 import { LAB_BINARIES } from '../src/build/versions.ts';
 import { isLabError } from '../src/errors.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'loom-bin-test-'));
+// Made in beforeAll, not at load: `vitest list` loads the file without running hooks.
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'loom-bin-test-'));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function binDirWith(binaries: readonly string[]): string {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   isOurProcess,
   launchArgv,
@@ -11,7 +11,11 @@ import {
 } from '../src/process/detached-process.ts';
 
 const started: number[] = [];
-const scratch = mkdtempSync(join(tmpdir(), 'loom-proc-test-'));
+// Made in beforeAll, not at load: `vitest list` loads the file without running hooks.
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'loom-proc-test-'));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 afterEach(() => {

@@ -4,11 +4,15 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProxyArgs } from '../src/bridge/proxy-route.ts';
 
 const script = fileURLToPath(new URL('../src/bridge/socket-proxy.ts', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'loom-bridge-'));
+// Made in beforeAll, not at load: `vitest list` loads the file without running hooks.
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loom-bridge-'));
+});
 const children: ReturnType<typeof spawn>[] = [];
 let echo: Server;
 

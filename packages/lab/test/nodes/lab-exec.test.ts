@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLabConfig } from '../../src/lab-config.ts';
 import { execArgv, readySandbox } from '../../src/lab-exec.ts';
 import { planNode } from '../../src/nodes/node-plan.ts';
@@ -39,8 +39,8 @@ describe('loom lab exec', () => {
   });
 
   describe("finds a pod's sandbox in the node runtime's records", () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'loom-exec-test-'));
-    afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+    // Made in beforeAll, not at collection: `vitest list` collects without running hooks.
+    let stateDir: string;
     const sandbox = (id: string, uid: string, state: string, createdAt: string) => {
       mkdirSync(join(stateDir, 'sandboxes', id), { recursive: true });
       writeFileSync(
@@ -54,10 +54,14 @@ describe('loom lab exec', () => {
         }),
       );
     };
-    sandbox('old', 'uid-a', 'ready', '1000');
-    sandbox('new', 'uid-a', 'ready', '2000');
-    sandbox('stopped', 'uid-a', 'notready', '3000');
-    sandbox('other', 'uid-b', 'ready', '4000');
+    beforeAll(() => {
+      stateDir = mkdtempSync(join(tmpdir(), 'loom-exec-test-'));
+      sandbox('old', 'uid-a', 'ready', '1000');
+      sandbox('new', 'uid-a', 'ready', '2000');
+      sandbox('stopped', 'uid-a', 'notready', '3000');
+      sandbox('other', 'uid-b', 'ready', '4000');
+    });
+    afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
     it.each([
       { uid: 'uid-a', netns: 'loom-node1-new' },
