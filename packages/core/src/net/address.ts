@@ -42,9 +42,10 @@ export function ipToBigInt(ip: IpAddress): bigint {
 export function parseIp(text: string): IpAddress {
   const reason = rejectReason(text);
   if (reason !== undefined) throw invalidIp(text, reason);
-  const value = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  const family = text.includes(':') ? 6 : 4;
+  const value = family === 6 ? parseIpv6(text) : parseIpv4(text);
   if (value === undefined) throw invalidIp(text);
-  return ipFromBigInt(text.includes(':') ? 6 : 4, value);
+  return ipFromBigInt(family, value);
 }
 
 /** Like `parseIp`, but returns undefined instead of throwing. */
@@ -95,13 +96,18 @@ export function compareIp(a: IpAddress, b: IpAddress): number {
 function rejectReason(text: string): string | undefined {
   if (typeof text !== 'string') return 'not a string';
   if (text.includes('%')) return 'zone indexes are not allowed';
-  const dotted = /^::(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   // Some parsers read the deprecated IPv4-compatible form `::a.b.c.d` as IPv4-mapped.
-  if (dotted)
+  const compatible = text.startsWith('::') ? text.slice(2).split('.') : [];
+  if (compatible.length === 4 && compatible.every((part) => part !== '' && isDottedDigits(part)))
     return 'the IPv4-compatible form is deprecated (RFC 4291 2.5.5.1); use ::ffff:a.b.c.d';
-  const embedded = /:(\d[\d.]*)$/.exec(text)?.[1];
-  if (embedded?.includes('.') && parseIpv4(embedded) === undefined) {
-    return `embedded IPv4 part ${embedded} is not a dotted quad`;
+  const last = text.slice(text.lastIndexOf(':') + 1);
+  if (
+    text.includes(':') &&
+    last.includes('.') &&
+    isDottedDigits(last) &&
+    parseIpv4(last) === undefined
+  ) {
+    return `embedded IPv4 part ${last} is not a dotted quad`;
   }
   return undefined;
 }
@@ -112,6 +118,16 @@ function invalidIp(text: string, reason?: string): NetError<'LOOM_INVALID_IP'> {
     'LOOM_INVALID_IP',
     `${JSON.stringify(text)} is not a valid IP address${suffix}`,
   );
+}
+
+/** Digits and dots only, starting with a digit (what could be meant as a dotted quad). */
+function isDottedDigits(text: string): boolean {
+  if (text === '' || text[0] === '.') return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return false;
+  }
+  return true;
 }
 
 /** A dotted quad of decimal octets without leading zeros, as a number; else undefined. */

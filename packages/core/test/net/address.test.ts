@@ -116,6 +116,14 @@ describe('parseIp + formatIp', () => {
     { text: '1.2.3.4::', message: invalid('1.2.3.4::') },
     { text: '1:2:3:4:5:6:7:1.2.3.4', message: invalid('1:2:3:4:5:6:7:1.2.3.4') },
     { text: '10.0.0.-1', message: invalid('10.0.0.-1') },
+    {
+      text: '::1..2.3',
+      message: invalid('::1..2.3', 'embedded IPv4 part 1..2.3 is not a dotted quad'),
+    },
+    {
+      text: '::ffff:0.0.0.00',
+      message: invalid('::ffff:0.0.0.00', 'embedded IPv4 part 0.0.0.00 is not a dotted quad'),
+    },
   ])('rejects $text, naming it', ({ text, message }) => {
     expect(tryParseIp(text)).toBeUndefined();
     const error = thrown(() => parseIp(text));
