@@ -137,9 +137,18 @@ export const WAL_LIMIT_BYTES = 1024 * 1024;
 function keepWalShort(db: DatabaseSync, path: string): void {
   try {
     if (statSync(`${path}-wal`).size < WAL_LIMIT_BYTES) return;
-    db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    // TRUNCATE waits for other processes' transactions to end; under a burst of parallel
+    // calls, one of them runs it later rather than this call waiting long for it.
+    db.exec(`PRAGMA busy_timeout = ${CHECKPOINT_WAIT_MS}`);
+    try {
+      db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   } catch {}
 }
+
+const CHECKPOINT_WAIT_MS = 200;
 
 // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers a process that
 // races another one there with SQLITE_BUSY at once, without its busy handler: many plugin
