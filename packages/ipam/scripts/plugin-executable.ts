@@ -26,8 +26,9 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * secrets from it and rehashes every table in Node's built-in snapshot: ~4.5 ms of a ~25 ms
  * start here, on every CNI call. Without it the seed is the one baked into the snapshot, so
  * string hashes are predictable, which matters only to a process hashing attacker-chosen keys
- * in bulk (hash flooding). A plugin reads one small configuration from the container runtime
- * (root, from /etc/cni/net.d), never input from a pod or the network, and exits.
+ * in bulk (hash flooding). A plugin hashes the keys of one configuration that the container
+ * runtime hands it (the network's file from /etc/cni/net.d plus the runtime's own arguments)
+ * and exits: at worst a crafted configuration slows down the one call that carries it.
  */
 export const PLUGIN_EXEC_ARGV: readonly string[] = ['--no-rehash-snapshot'];
 
