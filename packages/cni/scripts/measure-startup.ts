@@ -13,13 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSea, bundlePlugin, PLUGIN_EXEC_ARGV } from '../../ipam/scripts/plugin-executable.ts';
 
-const rounds = Number(process.argv[2] ?? 40);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 if (process.argv[2] === '--time') {
   timeForms(Number(process.argv[3]), JSON.parse(process.argv[4]!) as Array<[string, string[]]>);
   process.exit(0);
 }
 
+const rounds = Number(process.argv[2] ?? 40);
 const dir = mkdtempSync(join(tmpdir(), 'loom-startup-'));
 try {
   const bundle = join(dir, 'loom-cni.cjs');

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { childProcessModule } from '@loom-net/core/kernel';
 import {
   allocate,
   attachmentOf,
@@ -153,11 +154,7 @@ function execPlugin(
   command: CniCommand,
   stdin: string,
 ): Promise<string> {
-  // Loaded here, not at the top: with in-process loom-ipam the plugin never spawns
-  // asynchronously, and the module costs milliseconds to load (see core's spawn-sync.ts).
-  const { spawn } = process.getBuiltinModule(
-    'node:child_process',
-  ) as typeof import('node:child_process');
+  const { spawn } = childProcessModule();
   return new Promise((resolve, reject) => {
     const child = spawn(file, [], {
       env: { ...process.env, CNI_COMMAND: command },

@@ -68,7 +68,7 @@ export function trainCodeCache(
   bundle: string,
   cacheFile: string,
   node: string,
-  execArgv: readonly string[] = [],
+  execArgv: readonly string[],
 ): void {
   const dir = mkdtempSync(join(tmpdir(), 'loom-code-cache-'));
   try {

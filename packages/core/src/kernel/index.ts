@@ -1,3 +1,4 @@
+export { childProcessModule } from './child-process-module.ts';
 export type { CommandRunnerOptions } from './command-runner.ts';
 export { createCommandRunner } from './command-runner.ts';
 export { conntrackFlush } from './conntrack.ts';

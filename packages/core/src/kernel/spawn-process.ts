@@ -1,3 +1,4 @@
+import { childProcessModule } from './child-process-module.ts';
 import { spawnToCompletion } from './spawn-sync.ts';
 
 export interface SpawnOptions {
@@ -27,10 +28,7 @@ function toolEnvironment(): Record<string, string | undefined> {
 export function spawnProcess(argv: readonly string[], options: SpawnOptions): Promise<SpawnResult> {
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('cannot spawn an empty command');
-  // Loaded on first use: a process that only runs blocking commands never loads it.
-  const { spawn } = process.getBuiltinModule(
-    'node:child_process',
-  ) as typeof import('node:child_process');
+  const { spawn } = childProcessModule();
   return new Promise((resolve) => {
     const child = spawn(file, args, { env: toolEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];

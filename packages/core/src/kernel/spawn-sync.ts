@@ -1,5 +1,6 @@
 import type { SpawnSyncReturns } from 'node:child_process';
 import { getSystemErrorName } from 'node:util';
+import { childProcessModule } from './child-process-module.ts';
 
 export interface SyncSpawnRequest {
   file: string;
@@ -107,9 +108,7 @@ function viaBinding(binding: SpawnSyncBinding, request: SyncSpawnRequest): SyncS
 }
 
 function viaChildProcess(request: SyncSpawnRequest): SyncSpawnOutcome {
-  const { spawnSync } = process.getBuiltinModule(
-    'node:child_process',
-  ) as typeof import('node:child_process');
+  const { spawnSync } = childProcessModule();
   const child: SpawnSyncReturns<string> = spawnSync(request.file, request.args, {
     env: request.env,
     input: request.input,

@@ -143,7 +143,8 @@ function parseIpv4(text: string): bigint | undefined {
   return BigInt(value);
 }
 
-function parseDecimalOctet(part: string): number | undefined {
+/** Decimal 0–255 without leading zeros (`0`, `24`, `255`); else undefined. */
+export function parseDecimalOctet(part: string): number | undefined {
   if (part.length === 0 || part.length > 3 || (part.length > 1 && part[0] === '0'))
     return undefined;
   let octet = 0;

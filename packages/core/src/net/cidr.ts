@@ -5,6 +5,7 @@ import {
   type IpAddress,
   type IpFamily,
   ipFromBigInt,
+  parseDecimalOctet,
   parseIp,
 } from './address.ts';
 import { NetError } from './errors.ts';
@@ -33,11 +34,12 @@ export function parseCidr(text: string, options: ParseCidrOptions = {}): Cidr {
     throw invalidCidr(text, `${JSON.stringify(address)} is not an IP address`, error);
   }
   const bits = addressBits(ip.family);
-  if (!/^(0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > bits) {
+  const prefix = parseDecimalOctet(prefixText);
+  if (prefix === undefined || prefix > bits) {
     const why = `prefix length ${prefixText} is not in 0-${bits} for ${familyName(ip.family)}`;
     throw invalidCidr(text, why);
   }
-  const cidr = cidrOf(ip, Number(prefixText));
+  const cidr = cidrOf(ip, prefix);
   if (cidr.network !== ip.value && options.maskHostBits !== true) {
     throw invalidCidr(text, `host bits are set (did you mean ${formatCidr(cidr)}?)`);
   }
