@@ -101,6 +101,52 @@ describe('pods', () => {
     expect(unready.status.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
+  it('turns a pod Ready once the file its exec readiness probe reads appears', async () => {
+    await driver.apply([
+      pod({
+        namespace: ns,
+        name: 'ready-later',
+        args: NETEXEC_ARGS,
+        container: {
+          readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 },
+        },
+      }),
+    ]);
+    await expect
+      .poll(async () => (await readPod('ready-later')).status.containerStatuses?.[0]?.started, {
+        timeout: 60_000,
+      })
+      .toBe(true);
+    // Without the file, several probe periods pass NotReady.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(isReady(await readPod('ready-later'))).toBe(false);
+
+    // The file is made inside the container, in its own /tmp: agnhost netexec's /shell runs a
+    // command there (how Kubernetes' own e2e tests reach into agnhost without kubectl exec),
+    // asked from the pod's network namespace.
+    const touched = await driver.exec(`${ns}/ready-later`, [
+      'curl',
+      '-sS',
+      '--fail',
+      '--max-time',
+      '10',
+      '-G',
+      'http://127.0.0.1:8080/shell',
+      '--data-urlencode',
+      'cmd=touch /tmp/ready && echo made',
+    ]);
+    expect(touched.exitCode).toBe(0);
+    expect(JSON.parse(touched.stdout)).toEqual({ output: 'made\n' });
+
+    // Only the exec probe can notice it: the next probes succeed and the kubelet marks it Ready.
+    await expect
+      .poll(async () => isReady(await readPod('ready-later')), { timeout: 30_000 })
+      .toBe(true);
+    const ready = await readPod('ready-later');
+    expect(ready.status.containerStatuses?.[0]?.ready).toBe(true);
+    expect(ready.status.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+
   it('restarts a container whose liveness probe fails', async () => {
     await driver.apply([
       pod({

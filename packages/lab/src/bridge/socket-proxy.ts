@@ -56,11 +56,27 @@ function removeStaleSocket(path: string): void {
   } catch {}
 }
 
-function listen(route: ProxyRoute): Promise<{ server: Server; address: string }> {
+function listen(
+  route: ProxyRoute,
+  onLost: (error: Error) => void,
+): Promise<{ server: Server; address: string }> {
   const server = createServer({ allowHalfOpen: true }, (client) => pipeBoth(client, route));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
+      server.off('error', reject);
+      // Errors after listen come from accept (EMFILE, ENFILE, ENOBUFS under load). Without a
+      // listener, the first one would crash the bridge and cut every lab connection: report
+      // it and keep serving. A listener that has stopped listening is of no use, though:
+      // the bridge then shuts down so its supervisor sees it gone.
+      server.on('error', (error) => {
+        const listening = server.listening;
+        log.error(
+          { listen: renderEndpoint(route.listen), error: error.message, listening },
+          listening ? 'listener error, still listening' : 'listener error, no longer listening',
+        );
+        if (!listening) onLost(error);
+      });
       const address = server.address();
       const where =
         typeof address === 'object' && address
@@ -79,17 +95,18 @@ function listen(route: ProxyRoute): Promise<{ server: Server; address: string }>
 
 async function main(): Promise<void> {
   const args = parseProxyArgs(process.argv.slice(2));
-  const listening = await Promise.all(args.routes.map(listen));
-  const stop = () => {
+  let listening: Array<{ server: Server; address: string }> = [];
+  const stop = (code: number) => {
     for (const { server } of listening) server.close();
     for (const route of args.routes) {
       if (route.listen.kind === 'unix') rmSync(route.listen.path, { force: true });
     }
     rmSync(args.readyFile, { force: true });
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  listening = await Promise.all(args.routes.map((route) => listen(route, () => stop(1))));
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
   const ready = { pid: process.pid, listening: listening.map(({ address }) => address) };
   writeFileSync(`${args.readyFile}.tmp`, `${JSON.stringify(ready)}\n`);
   renameSync(`${args.readyFile}.tmp`, args.readyFile);
