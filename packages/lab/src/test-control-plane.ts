@@ -3,6 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+// The subpath, not @loom-net/core/testing: this module is part of the lab's API, and the
+// testing entry point loads vitest.
+import { skipOrFailInCi } from '@loom-net/core/testing/prerequisites';
 import { stopComponent } from './components/component-runner.ts';
 import { COMPONENTS, type ComponentName } from './components/component-table.ts';
 import { compactEtcd } from './etcd/etcd-maintenance.ts';
@@ -84,6 +87,10 @@ export function labKubeConfig(stateDir?: string): KubeConfig {
 
 /** Why a lab test cannot run here (not root, a tool missing), or undefined when it can. */
 export function labSkipReason(): string | undefined {
+  return skipOrFailInCi(labMissing());
+}
+
+function labMissing(): string | undefined {
   if (process.getuid?.() !== 0) return `the lab needs root (uid is ${process.getuid?.()})`;
   const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => findOnPath(tool) === undefined);
   return missing.length > 0 ? `the lab needs ${missing.join(', ')} on PATH` : undefined;

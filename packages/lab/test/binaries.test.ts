@@ -1,9 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBinaries, k8sCacheDir, missingBinaries } from '../src/build/binaries.ts';
+import {
+  cachedArtifactPath,
+  ensureBinaries,
+  k8sCacheDir,
+  missingArtifacts,
+  missingBinaries,
+} from '../src/build/binaries.ts';
 import { LAB_BINARIES } from '../src/build/versions.ts';
 import { isLabError } from '../src/errors.ts';
 
@@ -23,12 +28,24 @@ function binDirWith(binaries: readonly string[]): string {
   return dir;
 }
 
-function goVersion(): string | undefined {
-  try {
-    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
+/** A PATH whose `go` is a stand-in answering `go env GOVERSION` with `version`. */
+function pathWithGo(version: string): string {
+  const dir = mkdtempSync(join(scratch, 'path-'));
+  writeFileSync(join(dir, 'go'), `#!/bin/sh\n[ "$1 $2" = "env GOVERSION" ] && echo ${version}\n`, {
+    mode: 0o755,
+  });
+  return dir;
+}
+
+function completeCache(goVersion: string): { cache: string; binDir: string } {
+  const cache = mkdtempSync(join(scratch, 'cache-'));
+  const binDir = join(cache, 'k8s', `v1.37.2-${goVersion}`, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  for (const binary of LAB_BINARIES) {
+    writeFileSync(join(binDir, binary), '#!/bin/sh\n', { mode: 0o755 });
   }
+  writeFileSync(join(binDir, 'cri-api.proto'), 'syntax = "proto3";\n');
+  return { cache, binDir };
 }
 
 describe('the binary cache', () => {
@@ -44,7 +61,7 @@ describe('the binary cache', () => {
   });
 
   it('takes LOOM_K8S_BIN_DIR as is, and never builds', async () => {
-    const dir = binDirWith(LAB_BINARIES);
+    const dir = binDirWith([...LAB_BINARIES, 'cri-api.proto']);
     const resolved = await ensureBinaries({ env: { LOOM_K8S_BIN_DIR: dir } });
     expect(resolved).toMatchObject({ binDir: dir, source: 'env', built: [] });
   });
@@ -56,20 +73,50 @@ describe('the binary cache', () => {
     expect((error as Error).message).toContain(`LOOM_K8S_BIN_DIR=${dir} lacks kube-apiserver,`);
   });
 
-  it.skipIf(goVersion() === undefined)('reuses a complete cache instantly', async () => {
-    const cache = mkdtempSync(join(scratch, 'cache-'));
-    const binDir = join(cache, 'k8s', `v1.37.2-${goVersion()}`, 'bin');
-    mkdirSync(binDir, { recursive: true });
-    for (const binary of LAB_BINARIES) {
-      writeFileSync(join(binDir, binary), '#!/bin/sh\n', { mode: 0o755 });
-    }
+  it('counts the CRI API proto as part of a complete directory', async () => {
+    const dir = binDirWith(LAB_BINARIES);
+    expect(await missingArtifacts(dir)).toEqual(['cri-api.proto']);
+    const error = await ensureBinaries({ env: { LOOM_K8S_BIN_DIR: dir } }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `LOOM_K8S_BIN_DIR=${dir} lacks cri-api.proto; unset it to build them into the cache`,
+    );
+  });
+
+  it("reuses the cache of the machine's Go instantly", async () => {
+    const { cache, binDir } = completeCache('go1.99.1');
     const progress: string[] = [];
     const resolved = await ensureBinaries({
-      env: { LOOM_CACHE_DIR: cache },
+      env: { LOOM_CACHE_DIR: cache, PATH: pathWithGo('go1.99.1') },
       onProgress: (line) => progress.push(line),
     });
     expect(resolved).toMatchObject({ binDir, source: 'cache', built: [] });
     expect(resolved.durationMs).toBeLessThan(2_000);
     expect(progress).toEqual([]);
+  });
+
+  it('without Go (or with an old one) takes any complete cache and fetches nothing', async () => {
+    const { cache, binDir } = completeCache('go1.26.8');
+    for (const path of [mkdtempSync(join(scratch, 'empty-')), pathWithGo('go1.19.8')]) {
+      const progress: string[] = [];
+      const resolved = await ensureBinaries({
+        env: { LOOM_CACHE_DIR: cache, PATH: path, GOPROXY: 'off' },
+        onProgress: (line) => progress.push(line),
+      });
+      expect(resolved).toMatchObject({ binDir, source: 'cache', built: [] });
+      expect(progress).toEqual([]);
+    }
+  });
+
+  it('finds agnhost and the CRI proto for flag defaults: LOOM_K8S_BIN_DIR, else the cache', () => {
+    const { cache, binDir } = completeCache('go1.26.8');
+    expect(cachedArtifactPath('cri-api.proto', { LOOM_CACHE_DIR: cache })).toBe(
+      join(binDir, 'cri-api.proto'),
+    );
+    expect(cachedArtifactPath('agnhost', { LOOM_K8S_BIN_DIR: '/k8s', LOOM_CACHE_DIR: cache })).toBe(
+      '/k8s/agnhost',
+    );
+    expect(cachedArtifactPath('agnhost', { LOOM_CACHE_DIR: join(scratch, 'none') })).toBe(
+      join(scratch, 'none', 'k8s', 'v1.37.2-<go version>', 'bin', 'agnhost'),
+    );
   });
 });

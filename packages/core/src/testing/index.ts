@@ -24,11 +24,14 @@ export {
 } from './informer-scenarios.ts';
 export {
   canUseNetns,
+  KERNEL_TOOLS,
   kernelSuiteTitle,
+  kernelTierMissing,
   netnsSkipReason,
   requireRoot,
 } from './kernel-availability.ts';
 export { deleteRegisteredNetns, registeredNetns } from './netns-registry.ts';
+export { isCi, skipOrFailInCi } from './prerequisites.ts';
 export {
   createTestNetns,
   type ExecOptions,

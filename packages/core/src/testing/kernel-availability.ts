@@ -1,12 +1,20 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { skipOrFailInCi } from './prerequisites.ts';
 
-const TOOLS = ['ip', 'nsenter', 'nft', 'conntrack', 'sysctl'] as const;
+/** The kernel tier's tools, and the Debian package of each. */
+export const KERNEL_TOOLS: Readonly<Record<string, string>> = {
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  nft: 'nftables',
+  conntrack: 'conntrack',
+  sysctl: 'procps',
+};
 
 let cachedReason: string | undefined | null = null;
 
-function onPath(tool: string): boolean {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+function onPath(tool: string, path: string): boolean {
+  const dirs = path.split(delimiter).filter(Boolean);
   return dirs.some((dir) => {
     try {
       accessSync(join(dir, tool), constants.X_OK);
@@ -17,18 +25,25 @@ function onPath(tool: string): boolean {
   });
 }
 
-function findSkipReason(): string | undefined {
-  const uid = process.getuid?.();
+/** Why the kernel tier cannot run with this uid and PATH, or undefined when it can. */
+export function kernelTierMissing(
+  uid: number | undefined = process.getuid?.(),
+  path: string = process.env.PATH ?? '',
+): string | undefined {
   if (uid !== 0) return `kernel tests need root to create network namespaces (uid is ${uid})`;
-  const missing = TOOLS.filter((tool) => !onPath(tool));
-  if (missing.length > 0) return `kernel tests need ${missing.join(', ')} on PATH`;
-  return undefined;
+  const missing = Object.keys(KERNEL_TOOLS).filter((tool) => !onPath(tool, path));
+  if (missing.length === 0) return undefined;
+  const packages = [...new Set(missing.map((tool) => KERNEL_TOOLS[tool]))].join(' ');
+  return `kernel tests need ${missing.join(', ')} on PATH (Debian: apt-get install ${packages})`;
 }
 
-/** Why kernel tests cannot run here, or undefined when they can. */
+/**
+ * Why kernel tests cannot run here, or undefined when they can. Under CI a reason is an
+ * error instead (see skipOrFailInCi): the kernel tier never turns into silent skips there.
+ */
 export function netnsSkipReason(): string | undefined {
-  if (cachedReason === null) cachedReason = findSkipReason();
-  return cachedReason;
+  if (cachedReason === null) cachedReason = kernelTierMissing();
+  return skipOrFailInCi(cachedReason);
 }
 
 /** True when this process may create network namespaces and run the kernel tools. */
@@ -38,7 +53,7 @@ export function canUseNetns(): boolean {
 
 /** Throws, with the reason, unless kernel tests can run here. */
 export function requireRoot(): void {
-  const reason = netnsSkipReason();
+  const reason = kernelTierMissing();
   if (reason !== undefined) throw new Error(reason);
 }
 

@@ -1,15 +1,23 @@
-import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, existsSync, readdirSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LabError } from '../errors.ts';
 import { formatDuration } from '../format-duration.ts';
 import { KUBERNETES_MODULE, planBuild } from './build-plan.ts';
 import { runGo } from './go-command.ts';
 import { renderBuildGoMod } from './go-mod.ts';
-import { KUBERNETES_VERSION, LAB_BINARIES, type LabBinary } from './versions.ts';
+import { ensureGoToolchain, type GoCommand, goOnPath } from './go-toolchain.ts';
+import {
+  CRI_API_MODULE,
+  CRI_API_PROTO_FILE,
+  CRI_API_PROTO_IN_MODULE,
+  GO_TOOLCHAIN,
+  KUBERNETES_VERSION,
+  LAB_BINARIES,
+  type LabBinary,
+  stagingVersion,
+} from './versions.ts';
 
 export interface BinaryOptions {
   env?: NodeJS.ProcessEnv;
@@ -17,31 +25,73 @@ export interface BinaryOptions {
   onProgress?: (line: string) => void;
 }
 
+/** What a complete binary directory holds: the binaries and the CRI API the runtime serves. */
+export type LabArtifact = LabBinary | typeof CRI_API_PROTO_FILE;
+
+export const LAB_ARTIFACTS: readonly LabArtifact[] = [...LAB_BINARIES, CRI_API_PROTO_FILE];
+
 export interface ResolvedBinaries {
   binDir: string;
   /** Where they came from: LOOM_K8S_BIN_DIR, the cache as it was, or a build just now. */
   source: 'env' | 'cache' | 'built';
-  built: LabBinary[];
+  built: LabArtifact[];
   durationMs: number;
+  /** The Go that built them, when something was built. */
+  go?: GoCommand;
 }
 
-/** `~/.cache/loom/k8s` unless LOOM_CACHE_DIR (or XDG_CACHE_HOME) says otherwise. */
+/** `~/.cache/loom` unless LOOM_CACHE_DIR (or XDG_CACHE_HOME) says otherwise. */
+export function loomCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOOM_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loom');
+}
+
+/** `<loom cache>/k8s`: one directory per Kubernetes and Go version. */
 export function k8sCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.LOOM_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loom');
-  return join(root, 'k8s');
+  return join(loomCacheDir(env), 'k8s');
 }
 
-export function binaryPath(binDir: string, binary: LabBinary): string {
+export function binaryPath(binDir: string, binary: LabArtifact): string {
   return join(binDir, binary);
 }
 
-/** The lab's binaries, built into the cache first if any is missing. */
+/** The CRI API's api.proto in a binary directory. */
+export function criProtoPath(binDir: string): string {
+  return join(binDir, CRI_API_PROTO_FILE);
+}
+
+/**
+ * Where `artifact` is, for the default of a flag (so synchronous, and never building):
+ * in LOOM_K8S_BIN_DIR when set, else in a cache directory of the lab's Kubernetes version that
+ * holds it, else where the cache would put it.
+ */
+export function cachedArtifactPath(
+  artifact: LabArtifact,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (env.LOOM_K8S_BIN_DIR) return join(env.LOOM_K8S_BIN_DIR, artifact);
+  const cacheDir = k8sCacheDir(env);
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(cacheDir).filter((name) => name.startsWith(`${KUBERNETES_VERSION}-`));
+  } catch {}
+  const found = entries
+    .map((entry) => join(cacheDir, entry, 'bin', artifact))
+    .find((path) => existsSync(path));
+  return found ?? join(cacheDir, `${KUBERNETES_VERSION}-<go version>`, 'bin', artifact);
+}
+
+/**
+ * The lab's binaries, built into the cache first if any is missing. The build needs Go ≥
+ * GO_MINIMUM: the machine's when it has one, else the pinned toolchain, which is fetched
+ * from the Go module proxy into the cache (and said so).
+ */
 export async function ensureBinaries(options: BinaryOptions = {}): Promise<ResolvedBinaries> {
   const env = options.env ?? process.env;
+  const progress = options.onProgress ?? (() => {});
   const started = Date.now();
   const given = env.LOOM_K8S_BIN_DIR;
   if (given) {
-    const missing = await missingBinaries(given);
+    const missing = await missingArtifacts(given);
     if (missing.length > 0) {
       throw new LabError(
         'LOOM_LAB_BINARIES_MISSING',
@@ -51,22 +101,24 @@ export async function ensureBinaries(options: BinaryOptions = {}): Promise<Resol
     return { binDir: given, source: 'env', built: [], durationMs: Date.now() - started };
   }
   const cacheDir = k8sCacheDir(env);
-  const goVersion = await detectGoVersion();
-  if (goVersion === undefined) {
+  const machineGo = await goOnPath(env);
+  let go: GoCommand;
+  if ('go' in machineGo) {
+    go = machineGo.go;
+  } else {
+    // Any complete cache serves without Go; only a build needs one.
     const cached = await findCompleteCache(cacheDir);
     if (cached) return { binDir: cached, source: 'cache', built: [], durationMs: 0 };
-    throw new LabError(
-      'LOOM_LAB_MISSING_TOOL',
-      `cannot build the Kubernetes ${KUBERNETES_VERSION} binaries: go is not on PATH (Go ≥ 1.26 is needed; or set LOOM_K8S_BIN_DIR to a directory holding ${LAB_BINARIES.join(', ')})`,
-    );
+    progress(`${machineGo.why}: using Loom's pinned Go ${GO_TOOLCHAIN.version}`);
+    go = await ensureGoToolchain(loomCacheDir(env), { env, onProgress: progress });
   }
-  const binDir = join(cacheDir, `${KUBERNETES_VERSION}-${goVersion}`, 'bin');
-  const missing = await missingBinaries(binDir);
+  const binDir = join(cacheDir, `${KUBERNETES_VERSION}-${go.version}`, 'bin');
+  const missing = await missingArtifacts(binDir);
   if (missing.length === 0) {
     return { binDir, source: 'cache', built: [], durationMs: Date.now() - started };
   }
-  await buildBinaries(missing, binDir, options.onProgress ?? (() => {}));
-  return { binDir, source: 'built', built: missing, durationMs: Date.now() - started };
+  await buildArtifacts(missing, binDir, go, progress);
+  return { binDir, source: 'built', built: missing, durationMs: Date.now() - started, go };
 }
 
 export async function missingBinaries(binDir: string): Promise<LabBinary[]> {
@@ -83,22 +135,69 @@ export async function missingBinaries(binDir: string): Promise<LabBinary[]> {
   return checks.filter((binary): binary is LabBinary => binary !== undefined);
 }
 
-async function detectGoVersion(): Promise<string | undefined> {
-  try {
-    const { stdout } = await promisify(execFile)('go', ['env', 'GOVERSION'], { timeout: 30_000 });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
+/** The binaries that are missing or not executable, and the CRI proto if it is missing. */
+export async function missingArtifacts(binDir: string): Promise<LabArtifact[]> {
+  const binaries: LabArtifact[] = await missingBinaries(binDir);
+  const proto = await access(criProtoPath(binDir), constants.R_OK).then(
+    (): LabArtifact[] => [],
+    (): LabArtifact[] => [CRI_API_PROTO_FILE],
+  );
+  return [...binaries, ...proto];
 }
 
 async function findCompleteCache(cacheDir: string): Promise<string | undefined> {
   const entries = await readdir(cacheDir).catch(() => [] as string[]);
   for (const entry of entries.filter((name) => name.startsWith(`${KUBERNETES_VERSION}-`))) {
     const binDir = join(cacheDir, entry, 'bin');
-    if ((await missingBinaries(binDir)).length === 0) return binDir;
+    if ((await missingArtifacts(binDir)).length === 0) return binDir;
   }
   return undefined;
+}
+
+async function buildArtifacts(
+  missing: LabArtifact[],
+  binDir: string,
+  go: GoCommand,
+  progress: (line: string) => void,
+): Promise<void> {
+  const binaries = missing.filter(
+    (artifact): artifact is LabBinary => artifact !== CRI_API_PROTO_FILE,
+  );
+  if (binaries.length > 0) await buildBinaries(binaries, binDir, go, progress);
+  if (missing.includes(CRI_API_PROTO_FILE)) await copyCriProto(binDir, go, progress);
+}
+
+/**
+ * Copies the CRI API's api.proto out of the Go module cache beside the binaries, so the lab
+ * runtime never depends on the module cache (which `go clean -modcache` empties, and which a
+ * LOOM_K8S_BIN_DIR user may not have).
+ */
+async function copyCriProto(
+  binDir: string,
+  go: GoCommand,
+  progress: (line: string) => void,
+): Promise<void> {
+  const module = `${CRI_API_MODULE}@${stagingVersion(KUBERNETES_VERSION)}`;
+  const scratch = await mkdtemp(join(tmpdir(), 'loom-cri-api-'));
+  try {
+    const out = await runGo(['mod', 'download', '-json', module], { cwd: scratch, go });
+    const download = JSON.parse(out) as { Dir?: string; Error?: string };
+    if (!download.Dir) {
+      throw new LabError(
+        'LOOM_LAB_BUILD_FAILED',
+        `cannot download ${module}: ${download.Error ?? 'no directory in the answer'}`,
+      );
+    }
+    await mkdir(binDir, { recursive: true });
+    const partial = join(binDir, `.${CRI_API_PROTO_FILE}.partial`);
+    await writeFile(partial, await readFile(join(download.Dir, CRI_API_PROTO_IN_MODULE)), {
+      mode: 0o644,
+    });
+    await rename(partial, criProtoPath(binDir));
+    progress(`copied the CRI API of ${module} to ${criProtoPath(binDir)}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -109,11 +208,12 @@ async function findCompleteCache(cacheDir: string): Promise<string | undefined> 
 async function buildBinaries(
   missing: LabBinary[],
   binDir: string,
+  go: GoCommand,
   progress: (line: string) => void,
 ): Promise<void> {
   const total = Date.now();
   const slow = missing.includes('kube-apiserver') ? ' (cold, on 2 cores: ~15 minutes)' : '';
-  progress(`building ${missing.join(', ')} into ${binDir}${slow}`);
+  progress(`building ${missing.join(', ')} into ${binDir} with ${go.version}${slow}`);
   const parent = join(binDir, '..');
   await mkdir(parent, { recursive: true });
   const modules = await mkdtemp(join(tmpdir(), 'loom-k8s-build-'));
@@ -125,7 +225,7 @@ async function buildBinaries(
       buildDate: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     if (steps.some((step) => step.module === KUBERNETES_MODULE)) {
-      await writeKubernetesModule(join(modules, KUBERNETES_MODULE), progress);
+      await writeKubernetesModule(join(modules, KUBERNETES_MODULE), go, progress);
     }
     for (const [index, step] of steps.entries()) {
       const started = Date.now();
@@ -135,6 +235,7 @@ async function buildBinaries(
       progress(`${label}…`);
       await runGo(step.args, {
         cwd,
+        go,
         ...(step.env ? { env: step.env } : {}),
         onHeartbeat: (elapsed) => progress(`${label}: still running (${elapsed})`),
       });
@@ -151,6 +252,7 @@ async function buildBinaries(
 
 async function writeKubernetesModule(
   moduleDir: string,
+  go: GoCommand,
   progress: (line: string) => void,
 ): Promise<void> {
   const started = Date.now();
@@ -158,6 +260,7 @@ async function writeKubernetesModule(
   progress(`download k8s.io/kubernetes@${KUBERNETES_VERSION}…`);
   const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${KUBERNETES_VERSION}`], {
     cwd: moduleDir,
+    go,
   });
   const download = JSON.parse(out) as { GoMod?: string; Error?: string };
   if (!download.GoMod) {

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { LabError } from '../errors.ts';
 import { formatDuration } from '../format-duration.ts';
+import { GO_ENV, type GoCommand } from './go-toolchain.ts';
 
 export interface GoRunOptions {
   cwd: string;
+  /** Which Go: the machine's or the pinned toolchain (ensureBinaries decides). */
+  go: Pick<GoCommand, 'command'>;
   env?: Record<string, string>;
   /** Called every `heartbeatMs` while the command runs, so long builds are not silent. */
   onHeartbeat?: (elapsed: string) => void;
@@ -16,9 +19,9 @@ const TAIL_LINES = 30;
 export function runGo(args: readonly string[], options: GoRunOptions): Promise<string> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('go', args, {
+    const child = spawn(options.go.command, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...GO_ENV, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,10 +1,34 @@
 /**
- * The upstream versions the lab runs (measured to work together here:
- * /work/shared/reference/k8s-build.md). Bumping one means a new cache directory.
+ * The upstream versions the lab runs, measured to work together (the project's reference
+ * notes on building Kubernetes, k8s-build.md). Bumping one means a new cache directory.
  */
 export const KUBERNETES_VERSION = 'v1.37.2';
 export const ETCD_VERSION = 'v3.6.16';
 export const CRI_TOOLS_VERSION = 'v1.37.0';
+
+/** k8s.io/kubernetes v1.37's go.mod says `go 1.26.0`: an older Go cannot build it. */
+export const GO_MINIMUM = 'go1.26';
+
+export interface GoToolchainPin {
+  version: string;
+  /** SHA-256 of the module zip golang.org/toolchain@v0.0.1-<version>.<platform>, per platform. */
+  sha256: Readonly<Record<string, string>>;
+}
+
+/** The Go fetched when the machine has none, or one older than GO_MINIMUM. */
+export const GO_TOOLCHAIN: GoToolchainPin = {
+  version: 'go1.26.8',
+  sha256: {
+    'linux-amd64': '30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7',
+    'linux-arm64': '02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99',
+  },
+};
+
+/** The CRI API module whose api.proto the lab runtime serves (the kubelet's own version). */
+export const CRI_API_MODULE = 'k8s.io/cri-api';
+export const CRI_API_PROTO_IN_MODULE = 'pkg/apis/runtime/v1/api.proto';
+/** The CRI API's api.proto, copied beside the binaries by the build. */
+export const CRI_API_PROTO_FILE = 'cri-api.proto';
 
 export type LabBinary =
   | 'kube-apiserver'

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsPath } from '@loom-net/core';
+import { criProtoPath } from '../build/binaries.ts';
 import { processMarker } from '../components/component-runner.ts';
 import { LabError } from '../errors.ts';
 import type { LabCni, LabConfig } from '../lab-config.ts';
@@ -57,6 +58,8 @@ export function runtimeArgs(node: NodePlan, binDir: string): string[] {
     node.podNetnsPrefix,
     '--agnhost',
     join(binDir, 'agnhost'),
+    '--cri-proto',
+    criProtoPath(binDir),
   ];
 }
 

@@ -1,15 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { GrpcObject, ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { cachedArtifactPath } from '../build/binaries.ts';
+import { CRI_API_MODULE, CRI_API_PROTO_FILE, CRI_API_PROTO_IN_MODULE } from '../build/versions.ts';
 import { LabError } from '../errors.ts';
-
-/** The CRI API the kubelet of the lab's Kubernetes version speaks. */
-export const CRI_API_MODULE = 'k8s.io/cri-api@v0.37.2';
-const PROTO_IN_MODULE = 'pkg/apis/runtime/v1/api.proto';
 
 // How the messages reach the handlers; cri-types.ts describes this shape.
 const LOADER_OPTIONS = {
@@ -25,17 +20,9 @@ export interface CriServices {
   ImageService: ServiceClientConstructor;
 }
 
-function goModCache(env: NodeJS.ProcessEnv): string {
-  if (env.GOMODCACHE) return env.GOMODCACHE;
-  const go = spawnSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' });
-  const fromGo = go.status === 0 ? go.stdout.trim() : '';
-  if (fromGo !== '') return fromGo;
-  return join(env.GOPATH || join(homedir(), 'go'), 'pkg', 'mod');
-}
-
-/** `api.proto` of k8s.io/cri-api in the Go module cache (the lab's build downloads it). */
+/** The CRI API's api.proto beside the lab's binaries (the build copies it there). */
 export function defaultCriProtoPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(goModCache(env), CRI_API_MODULE, PROTO_IN_MODULE);
+  return cachedArtifactPath(CRI_API_PROTO_FILE, env);
 }
 
 /** Loads the CRI services from `api.proto`; a missing file is an error saying how to get it. */
@@ -43,8 +30,8 @@ export function loadCriServices(protoPath: string): CriServices {
   if (!existsSync(protoPath)) {
     throw new LabError(
       'LOOM_LAB_BINARIES_MISSING',
-      `cannot load the CRI API: ${protoPath} does not exist; run \`go mod download ${CRI_API_MODULE}\` ` +
-        'or pass --cri-proto with the path of its pkg/apis/runtime/v1/api.proto',
+      `cannot load the CRI API: ${protoPath} does not exist; run \`loom lab build\` (it copies ` +
+        `${CRI_API_MODULE}'s api.proto beside the binaries) or pass --cri-proto with the path of its ${CRI_API_PROTO_IN_MODULE}`,
     );
   }
   const definition = loadSync(protoPath, LOADER_OPTIONS);

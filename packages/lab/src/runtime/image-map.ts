@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cachedArtifactPath } from '../build/binaries.ts';
 
 /** A host file or directory that appears, read-only, at `path` inside the container. */
 export interface ImageBind {
@@ -39,7 +40,10 @@ export interface DefaultImagePaths {
   busybox: string;
 }
 
-export const DEFAULT_AGNHOST = '/root/.cache/loom/k8s/v1.37.2-go1.26.8/bin/agnhost';
+/** The agnhost the lab builds, beside its other binaries. */
+export function defaultAgnhostPath(env: NodeJS.ProcessEnv = process.env): string {
+  return cachedArtifactPath('agnhost', env);
+}
 export const DEFAULT_BUSYBOX = '/usr/bin/busybox';
 const IMAGE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

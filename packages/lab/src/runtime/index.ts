@@ -1,7 +1,7 @@
 export type { CriServices } from './cri-proto.ts';
-export { CRI_API_MODULE, defaultCriProtoPath, loadCriServices } from './cri-proto.ts';
+export { defaultCriProtoPath, loadCriServices } from './cri-proto.ts';
 export type { ImageBind, ImageDefinition, ImageMap } from './image-map.ts';
-export { DEFAULT_AGNHOST, DEFAULT_BUSYBOX, defaultImageMap } from './image-map.ts';
+export { DEFAULT_BUSYBOX, defaultAgnhostPath, defaultImageMap } from './image-map.ts';
 export { parseImageMap } from './image-map-file.ts';
 export type { LabRuntime } from './lab-runtime.ts';
 export { createLabRuntime } from './lab-runtime.ts';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LabError } from '../errors.ts';
 import { defaultCriProtoPath } from './cri-proto.ts';
-import { DEFAULT_AGNHOST, DEFAULT_BUSYBOX } from './image-map.ts';
+import { DEFAULT_BUSYBOX, defaultAgnhostPath } from './image-map.ts';
 import type { LabRuntimeOptions } from './runtime-options.ts';
 import { DEFAULT_NETNS_PREFIX } from './runtime-options.ts';
 
@@ -24,9 +24,9 @@ export const RUNTIME_USAGE = `usage: lab-runtime [serve|remove-all-pods] --socke
   --cni-cache-dir DIR    libcni result cache (<dir>/results/<net>-<id>-<if>) [/var/lib/cni]
   --netns-prefix NAME    pod netns = <prefix><12 hex of the sandbox id> [${DEFAULT_NETNS_PREFIX}]
   --image-map FILE       extra images (JSON {"images": [...]}), before the built-in ones
-  --agnhost PATH         the agnhost binary for registry.k8s.io/e2e-test-images/agnhost [${DEFAULT_AGNHOST}]
+  --agnhost PATH         the agnhost binary for registry.k8s.io/e2e-test-images/agnhost [agnhost beside the lab's binaries]
   --busybox PATH         the busybox binary for busybox images [${DEFAULT_BUSYBOX}]
-  --cri-proto PATH       api.proto of k8s.io/cri-api [$(go env GOMODCACHE)/k8s.io/cri-api@v0.37.2/...]
+  --cri-proto PATH       api.proto of k8s.io/cri-api [cri-api.proto beside the lab's binaries]
   --log-level LEVEL      trace|debug|info|warn|error [LOOM_LOG_LEVEL or info]
   --health-port PORT     serve /healthz, /readyz, /metrics on this port [off]
 `;
@@ -64,7 +64,7 @@ export function parseRuntimeArgs(
     cniCacheDir: values['cni-cache-dir'] ?? '/var/lib/cni',
     netnsPrefix: values['netns-prefix'] ?? DEFAULT_NETNS_PREFIX,
     criProto: values['cri-proto'] ?? defaultCriProtoPath(env),
-    agnhost: values.agnhost ?? DEFAULT_AGNHOST,
+    agnhost: values.agnhost ?? defaultAgnhostPath(env),
     busybox: values.busybox ?? DEFAULT_BUSYBOX,
   };
   if (values['image-map'] !== undefined) options.imageMap = values['image-map'];

@@ -10,24 +10,23 @@ import {
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { netnsExists } from '@loom-net/core';
-import { canUseNetns, kernelSuiteTitle } from '@loom-net/core/testing';
+import { canUseNetns, netnsSkipReason, skipOrFailInCi } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, Node } from './runtime-harness.ts';
 import {
   AGNHOST_IMAGE,
-  agnhostAvailable,
   BUSYBOX_IMAGE,
   containerConfig,
   createNode,
-  criProtoAvailable,
   HEALTH_PORT,
   jsonFile,
   POD_GATEWAY,
   podConfig,
+  runtimeTierMissing,
   waitFor,
 } from './runtime-harness.ts';
 
-const runnable = canUseNetns() && criProtoAvailable() && agnhostAvailable();
+const skip = canUseNetns() ? skipOrFailInCi(runtimeTierMissing()) : netnsSkipReason();
 const CRI_LOG_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z (stdout|stderr) (F|P) (.*)$/;
 
 function ipInSubnet(ip: string): boolean {
@@ -62,8 +61,8 @@ async function exited(node: Node, id: string) {
   });
 }
 
-describe.skipIf(!runnable)(
-  kernelSuiteTitle('lab runtime (real CRI server, crictl, CNI bridge)'),
+describe.skipIf(skip !== undefined)(
+  `lab runtime (real CRI server, crictl, CNI bridge)${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let node: Node;
     let podId = '';

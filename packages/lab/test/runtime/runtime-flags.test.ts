@@ -6,7 +6,7 @@ const required = ['--socket', '/run/loom/cri.sock', '--state-dir', '/var/lib/loo
 
 describe('parseRuntimeArgs', () => {
   it('fills the containerd defaults', () => {
-    const { command, options } = parseRuntimeArgs(required, { GOMODCACHE: '/gomod' });
+    const { command, options } = parseRuntimeArgs(required, { LOOM_K8S_BIN_DIR: '/k8s/bin' });
     expect(command).toBe('serve');
     expect(options).toMatchObject({
       socket: '/run/loom/cri.sock',
@@ -14,7 +14,7 @@ describe('parseRuntimeArgs', () => {
       cniBinDirs: ['/opt/cni/bin'],
       cniCacheDir: '/var/lib/cni',
       netnsPrefix: 'loom-pod-',
-      criProto: '/gomod/k8s.io/cri-api@v0.37.2/pkg/apis/runtime/v1/api.proto',
+      criProto: '/k8s/bin/cri-api.proto',
     });
   });
 

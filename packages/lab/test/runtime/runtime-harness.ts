@@ -17,11 +17,13 @@ import { credentials } from '@grpc/grpc-js';
 import { netnsPath } from '@loom-net/core';
 import type { TestNetns } from '@loom-net/core/testing';
 import { createTestNetns } from '@loom-net/core/testing';
+import { cachedArtifactPath } from '../../src/build/binaries.ts';
 import { defaultCriProtoPath, loadCriServices } from '../../src/runtime/cri-proto.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/runtime/main.ts', import.meta.url));
-export const K8S_BIN = '/root/.cache/loom/k8s/v1.37.2-go1.26.8/bin';
-export const CRICTL = join(K8S_BIN, 'crictl');
+// The lab's binaries where `loom lab build` put them (or LOOM_K8S_BIN_DIR).
+export const CRICTL = cachedArtifactPath('crictl');
+const AGNHOST = cachedArtifactPath('agnhost');
 export const AGNHOST_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 export const BUSYBOX_IMAGE = 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1';
 
@@ -31,12 +33,12 @@ export const POD_GATEWAY = '198.51.100.1';
 /** The runtime's health port, on the throwaway node netns's own loopback. */
 export const HEALTH_PORT = 9876;
 
-export function criProtoAvailable(): boolean {
-  return existsSync(defaultCriProtoPath());
-}
-
-export function agnhostAvailable(): boolean {
-  return existsSync(join(K8S_BIN, 'agnhost'));
+/** What the runtime tests need beyond the kernel tier (`loom lab build` makes both). */
+export function runtimeTierMissing(): string | undefined {
+  const missing = [defaultCriProtoPath(), AGNHOST, CRICTL].filter((path) => !existsSync(path));
+  return missing.length > 0
+    ? `the lab runtime tests need ${missing.join(', ')} (run \`loom lab build\`)`
+    : undefined;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: CRI messages as proto-loader decodes them.
