@@ -11,6 +11,7 @@ import {
   ipamConfigOf,
   parseResult,
 } from '@loom-net/ipam';
+import { ensureBridgeAddresses, type ShownLink } from './bridge-addresses.ts';
 import { type BridgeConfig, parseBridgeConfig } from './bridge-config.ts';
 import { enableForwarding } from './forwarding.ts';
 import { IpBatchError, ipBatchJson } from './ip-batch.ts';
@@ -57,6 +58,7 @@ export async function addAttachment(
       const host = setUpHost(
         kernel,
         { ...links, gatewayAddresses: gateways },
+        config.forceAddress,
         podNetns.name,
         rollback,
       );
@@ -66,6 +68,7 @@ export async function addAttachment(
       bridgeMac = await setUpHost(
         kernel,
         { ...links, gatewayAddresses: addressing?.gatewayAddresses ?? [] },
+        config.forceAddress,
         podNetns.name,
         rollback,
       );
@@ -160,23 +163,26 @@ async function allocateAddresses(
 }
 
 /**
- * Runs the host batch; creates the bridge first if the batch says it is missing. Returns the
- * bridge's MAC. A clash on the veth line means CNI_IFNAME exists in the pod (an error, as the
- * spec demands), or a host end left by a killed ADD of this attachment (removed, then retried).
+ * Runs the host batch; creates the bridge first if the batch says it is missing. Then gives
+ * the bridge its gateway addresses if it lacks them (refused when another address is in the
+ * way and forceAddress is off). Returns the bridge's MAC. A clash on the veth line means
+ * CNI_IFNAME exists in the pod (an error, as the spec demands), or a host end left by a killed
+ * ADD of this attachment (removed, then retried).
  */
 async function setUpHost(
   kernel: CommandRunner,
   plan: LinkPlan,
+  forceAddress: boolean,
   podNetns: string,
   rollback: Rollback,
 ): Promise<string | undefined> {
-  const lines = [...hostSetupLines(plan), `link show dev ${plan.bridge}`];
+  const lines = [...hostSetupLines(plan), `addr show dev ${plan.bridge}`];
   const vethLine = lines.findIndex((line) => line.startsWith(`link add ${plan.hostVeth}`));
   for (let attempt = 0; ; attempt++) {
+    let bridge: ShownLink | undefined;
     try {
       const shown = await ipBatchJson(kernel, lines);
-      rollback.push(`veth ${plan.hostVeth}`, () => removeLink(kernel, plan.hostVeth));
-      return (shown.at(-1) as Array<{ address?: string }> | undefined)?.[0]?.address;
+      bridge = (shown.at(-1) as ShownLink[] | undefined)?.[0];
     } catch (error) {
       if (!(error instanceof IpBatchError) || attempt >= 2)
         throw kernelFailure(`cannot set up ${plan.hostVeth} on bridge ${plan.bridge}`, error);
@@ -189,7 +195,11 @@ async function setUpHost(
       else if (error.lineIndex === vethLine && error.kernelError.reason === 'exists')
         await resolveClash(kernel, plan, podNetns);
       else throw kernelFailure(`cannot set up ${plan.hostVeth} on bridge ${plan.bridge}`, error);
+      continue;
     }
+    rollback.push(`veth ${plan.hostVeth}`, () => removeLink(kernel, plan.hostVeth));
+    await ensureBridgeAddresses(kernel, plan.bridge, plan.gatewayAddresses, forceAddress, bridge);
+    return bridge?.address;
   }
 }
 

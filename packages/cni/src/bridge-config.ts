@@ -22,7 +22,7 @@ export interface BridgeConfig {
   isGateway: boolean;
   /** Add a default route via the gateway in the pod (`isDefaultGateway`, implies isGateway). */
   isDefaultGateway: boolean;
-  /** Replace a different address of the same subnet on the bridge (`forceAddress`). */
+  /** Remove a bridge address in the way of a gateway instead of failing (`forceAddress`). */
   forceAddress: boolean;
   /** Masquerade pod traffic leaving the pod subnet, with nftables (`ipMasq`). */
   ipMasq: boolean;

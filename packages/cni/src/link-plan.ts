@@ -4,6 +4,8 @@ import {
   formatInterfaceAddress,
   type InterfaceAddress,
 } from '@loom-net/ipam';
+import { bridgeAddressLines } from './bridge-addresses.ts';
+import { batchWord } from './ip-batch.ts';
 import { nameHash, randomMacBytes } from './name-hash.ts';
 
 /** A route to install in the pod: a CNI result route whose gateway is already resolved. */
@@ -47,29 +49,35 @@ export function randomMac(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-/** `ip -batch` lines that create the bridge; run only when it does not exist yet. */
+/**
+ * `ip -batch` lines that create the bridge, run only when it does not exist yet: a new bridge
+ * holds no address, so its gateway addresses go on at once.
+ */
 export function bridgeCreateLines(plan: LinkPlan): string[] {
   const mtu = plan.mtu === undefined ? '' : ` mtu ${plan.mtu}`;
-  const lines = [`link add ${plan.bridge} address ${plan.bridgeMac}${mtu} type bridge`];
-  if (plan.promisc) lines.push(`link set dev ${plan.bridge} promisc on`);
-  return lines;
+  return [
+    `link add ${plan.bridge} address ${plan.bridgeMac}${mtu} type bridge`,
+    ...bridgeAddressLines(plan.bridge, { remove: [], add: [...plan.gatewayAddresses] }),
+  ];
 }
 
 /**
- * Host side: bridge up with its gateway addresses, the veth pair with its pod end created
- * directly in the pod's namespace (so a name clash there fails this one atomic step), the
- * host end enslaved and up. The first line fails with "Cannot find device" if the bridge is
- * missing, before anything has changed.
+ * Host side: bridge up (and promiscuous, if asked, whether it is new or not), the veth pair
+ * with its pod end created directly in the pod's namespace (so a name clash there fails this
+ * one atomic step), the host end enslaved and up. The first line fails with "Cannot find
+ * device" if the bridge is missing, before anything has changed. The gateway addresses are
+ * not here: whether the bridge may take them depends on what it holds (bridge-addresses.ts).
  */
 export function hostSetupLines(plan: LinkPlan): string[] {
   const mtu = plan.mtu === undefined ? '' : ` mtu ${plan.mtu}`;
-  const lines = [`link set dev ${plan.bridge} up`];
-  for (const address of plan.gatewayAddresses) {
-    const nodad = address.ip.family === 6 ? ' nodad' : '';
-    lines.push(`addr replace ${formatInterfaceAddress(address)} dev ${plan.bridge}${nodad}`);
+  const podNetns = batchWord(plan.podNetnsPath);
+  if (podNetns === undefined) {
+    throw new TypeError(`netns path ${JSON.stringify(plan.podNetnsPath)} cannot go in ip -batch`);
   }
+  const lines = [`link set dev ${plan.bridge} up`];
+  if (plan.promisc) lines.push(`link set dev ${plan.bridge} promisc on`);
   lines.push(
-    `link add ${plan.hostVeth}${mtu} address ${plan.hostMac} type veth peer name ${plan.podInterface}${mtu} address ${plan.podMac} netns ${plan.podNetnsPath}`,
+    `link add ${plan.hostVeth}${mtu} address ${plan.hostMac} type veth peer name ${plan.podInterface}${mtu} address ${plan.podMac} netns ${podNetns}`,
     `link set dev ${plan.hostVeth} master ${plan.bridge}`,
   );
   const portFlags = [plan.hairpin ? 'hairpin on' : '', plan.isolated ? 'isolated on' : ''].filter(

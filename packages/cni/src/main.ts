@@ -5,4 +5,4 @@ import { bridgePluginHandlers } from './bridge-plugin.ts';
 
 // The loom-cni executable: a CNI plugin speaking env + stdin/stdout.
 leaveStoresToProcessExit();
-void runCniPlugin(bridgePluginHandlers());
+void runCniPlugin(bridgePluginHandlers(), 'loom-cni');

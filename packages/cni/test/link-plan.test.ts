@@ -1,5 +1,6 @@
 import { parseInterfaceAddress } from '@loom-net/ipam';
 import { describe, expect, it } from 'vitest';
+import { batchWords } from '../src/ip-batch.ts';
 import {
   bridgeCreateLines,
   hostSetupLines,
@@ -38,21 +39,20 @@ const plan: LinkPlan = {
 };
 
 describe('link plan', () => {
-  it('creates the bridge with a fixed MAC, so its address does not follow the ports', () => {
+  it('creates the bridge with a fixed MAC, so its address does not follow the ports, with its gateways', () => {
     expect(bridgeCreateLines(plan)).toEqual([
       'link add loom0 address 02:00:00:00:00:01 mtu 1400 type bridge',
+      'addr replace 10.244.1.1/24 dev loom0',
+      'addr replace fd00:10:244:1::1/64 dev loom0 nodad',
     ]);
-    expect(bridgeCreateLines({ ...plan, mtu: undefined, promisc: true })).toEqual([
+    expect(bridgeCreateLines({ ...plan, mtu: undefined, gatewayAddresses: [] })).toEqual([
       'link add loom0 address 02:00:00:00:00:01 type bridge',
-      'link set dev loom0 promisc on',
     ]);
   });
 
   it('sets up the host side in one batch, the pod end created inside the pod namespace', () => {
     expect(hostSetupLines(plan)).toEqual([
       'link set dev loom0 up',
-      'addr replace 10.244.1.1/24 dev loom0',
-      'addr replace fd00:10:244:1::1/64 dev loom0 nodad',
       'link add veth0123456789a mtu 1400 address 02:00:00:00:00:02 type veth peer name eth0 mtu 1400 address 02:00:00:00:00:03 netns /var/run/netns/pod1',
       'link set dev veth0123456789a master loom0',
       'link set dev veth0123456789a type bridge_slave hairpin on',
@@ -60,22 +60,32 @@ describe('link plan', () => {
     ]);
   });
 
-  it('leaves out gateways, MTU and port flags that are not asked for', () => {
+  it('leaves out MTU and port flags that are not asked for; sets promiscuous mode on any bridge', () => {
     expect(
       hostSetupLines({
         ...plan,
-        gatewayAddresses: [],
         mtu: undefined,
         hairpin: false,
         isolated: true,
+        promisc: true,
       }),
     ).toEqual([
       'link set dev loom0 up',
+      'link set dev loom0 promisc on',
       'link add veth0123456789a address 02:00:00:00:00:02 type veth peer name eth0 address 02:00:00:00:00:03 netns /var/run/netns/pod1',
       'link set dev veth0123456789a master loom0',
       'link set dev veth0123456789a type bridge_slave isolated on',
       'link set dev veth0123456789a up',
     ]);
+  });
+
+  it('quotes a netns path with whitespace for ip -batch and refuses one it cannot read', () => {
+    const vethLine = (path: string) => hostSetupLines({ ...plan, podNetnsPath: path })[1]!;
+    expect(vethLine('/run/pods/pod 1/net')).toMatch(/ netns "\/run\/pods\/pod 1\/net"$/);
+    expect(batchWords(vethLine('/run/pods/pod 1/net')).at(-1)).toBe('/run/pods/pod 1/net');
+    expect(() => vethLine('/run/pods/pod#1/net')).toThrow(
+      'netns path "/run/pods/pod#1/net" cannot go in ip -batch',
+    );
   });
 
   it('configures the pod: link up, addresses without DAD, routes', () => {

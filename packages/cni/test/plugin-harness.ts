@@ -60,6 +60,11 @@ export interface PluginCall {
   args?: string;
   /** More environment variables (the call's env is otherwise only CNI_*). */
   env?: Record<string, string>;
+  /**
+   * The runtime stops reading stdout before the plugin answers: the read end of the pipe is
+   * closed before the configuration is sent, so the plugin's write fails with EPIPE.
+   */
+  stdoutGone?: boolean;
 }
 
 export interface PluginOutcome {
@@ -94,13 +99,17 @@ export function startPlugin(call: PluginCall): {
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.stdin!.on('error', () => {});
-  child.stdin!.end(
+  const stdin =
     typeof call.config === 'string'
       ? call.config
       : call.config === undefined
         ? ''
-        : JSON.stringify(call.config),
-  );
+        : JSON.stringify(call.config);
+  // The plugin reads all of stdin before it answers, so it cannot answer before this.
+  if (call.stdoutGone) {
+    child.stdout!.once('close', () => child.stdin!.end(stdin));
+    child.stdout!.destroy();
+  } else child.stdin!.end(stdin);
   const done = new Promise<PluginOutcome>((resolve) => {
     child.on('close', (exitCode, signal) => {
       const out = Buffer.concat(stdout).toString('utf8');

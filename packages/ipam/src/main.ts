@@ -4,4 +4,4 @@ import { runCniPlugin } from './protocol/plugin-main.ts';
 
 // The loom-ipam executable: a CNI IPAM plugin speaking env + stdin/stdout.
 leaveStoresToProcessExit();
-void runCniPlugin(ipamPluginHandlers);
+void runCniPlugin(ipamPluginHandlers, 'loom-ipam');

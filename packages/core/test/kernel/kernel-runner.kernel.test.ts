@@ -143,9 +143,38 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('kernel runner in throwaway net
     expect(await sysctlGet(runner, 'net.ipv4.ip_forward')).toBe(rootBefore);
   });
 
-  it('flushes an empty conntrack table without error', async () => {
+  it('flushes the conntrack entries a filter matches, then all, then none without error', async () => {
+    // A namespace tracks connections only once one of its rules needs conntrack.
+    await nftApply(
+      runner,
+      'table inet loom-ct {\n  chain out {\n    type filter hook output priority 0;\n    ct state new counter\n  }\n}\n',
+      right.name,
+    );
+    await right.exec('bash', [
+      '-c',
+      'echo a > /dev/udp/127.0.0.53/53; echo b > /dev/udp/127.0.0.54/53',
+    ]);
+    // The original direction's destination of each UDP entry of `conntrack -L`.
+    const tracked = async () => {
+      const { stdout } = await runner.run({
+        tool: 'conntrack',
+        args: ['-L', '-p', 'udp'],
+        netns: right.name,
+      });
+      return stdout
+        .split('\n')
+        .flatMap((line) => /^udp\s.*?\bdst=(\S+)/.exec(line)?.[1] ?? [])
+        .sort();
+    };
+    expect(await tracked()).toEqual(['127.0.0.53', '127.0.0.54']);
+    await conntrackFlush(runner, ['-p', 'udp', '--orig-dst', '127.0.0.53'], right.name);
+    expect(await tracked()).toEqual(['127.0.0.54']);
+    await conntrackFlush(runner, [], right.name);
+    expect(await tracked()).toEqual([]);
+    // Nothing left to match: conntrack exits 1 ("0 flow entries have been deleted"), a success here.
     await conntrackFlush(runner, [], right.name);
     await conntrackFlush(runner, ['-p', 'udp', '--orig-dst', '192.0.2.53'], right.name);
+    expect(await tracked()).toEqual([]);
   });
 
   it('fails clearly in a namespace that does not exist', async () => {

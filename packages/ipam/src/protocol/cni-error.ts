@@ -29,6 +29,8 @@ export const CNI_ERROR = {
   delegateFailed: 106,
   /** CHECK found the attachment different from `prevResult`. */
   checkFailed: 107,
+  /** The bridge holds an address in the way of a gateway, and `forceAddress` is off. */
+  bridgeAddressConflict: 108,
 } as const;
 
 export type CniErrorName = keyof typeof CNI_ERROR;

@@ -81,8 +81,15 @@ function versionOutcome(stdin: string): CniOutcome {
   };
 }
 
-/** The process entry point of a plugin binary. */
-export async function runCniPlugin(handlers: CniPluginHandlers): Promise<void> {
+/**
+ * The process entry point of a plugin binary (`name` starts its lines on stderr). It never
+ * rejects: every failure ends as an exit code, a result the runtime can read or, when stdout
+ * itself fails, a line on stderr.
+ */
+export async function runCniPlugin(
+  handlers: CniPluginHandlers,
+  name = 'CNI plugin',
+): Promise<void> {
   let outcome: CniOutcome;
   try {
     const stdin = await readStdin();
@@ -93,19 +100,47 @@ export async function runCniPlugin(handlers: CniPluginHandlers): Promise<void> {
       stdout: `${JSON.stringify(toErrorResult(error, CURRENT_CNI_VERSION))}\n`,
     };
   }
-  writeStdout(outcome.stdout);
+  const exitCode = deliver(outcome, name);
   // Everything is done and written: exit now rather than wait for the event loop to wind down.
-  process.exit(outcome.exitCode);
+  process.exit(exitCode);
 }
 
-// process.stdout builds a stream object on first use (~3 ms, on every CNI call); the runtime's
-// pipe takes one blocking write just as well.
-function writeStdout(text: string): void {
+/**
+ * Writes the answer and returns the exit code. A runtime that cannot take the answer (its end
+ * of the pipe closed: EPIPE; stdout redirected to a full disk: ENOSPC) gets a line on stderr,
+ * which runtimes log, and exit code 1: without the result it must not take the call as done
+ * (after a failed ADD a runtime tears the sandbox down with DEL). Node reopens a stdout that is
+ * closed at start on /dev/null, so that case is indistinguishable from a wanted /dev/null.
+ */
+function deliver(outcome: CniOutcome, name: string): number {
+  try {
+    // process.stdout builds a stream object on first use (~3 ms, on every CNI call); the
+    // runtime's pipe takes one blocking write just as well.
+    writeAll(1, outcome.stdout);
+    return outcome.exitCode;
+  } catch (error) {
+    const answer = outcome.exitCode === 0 ? 'result' : 'error result';
+    writeStderr(
+      `${name}: cannot write its ${answer} to stdout: ${(error as Error).message}; the ${answer} was: ${outcome.stdout}`,
+    );
+    return 1;
+  }
+}
+
+function writeStderr(text: string): void {
+  try {
+    writeAll(2, text.endsWith('\n') ? text : `${text}\n`);
+  } catch {
+    // stderr is gone too: the exit code is all that is left to say it.
+  }
+}
+
+function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   while (written < bytes.length) {
     try {
-      written += writeSync(1, bytes, written);
+      written += writeSync(fd, bytes, written);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
     }
