@@ -34,7 +34,13 @@ export {
   WatchDecodeError,
 } from './kube-errors.ts';
 export { type KubeLogger, silentKubeLogger } from './kube-logger.ts';
-export { type KubeObject, type KubeStatus, objectKey, splitObjectKey } from './kube-object.ts';
+export {
+  type KubeObject,
+  type KubeStatus,
+  type ObjectMeta,
+  objectKey,
+  splitObjectKey,
+} from './kube-object.ts';
 export {
   createLeaderElector,
   type LeaderElectionOptions,
@@ -43,7 +49,14 @@ export {
   type LeaseSpec,
 } from './leader-election.ts';
 export { type ListOptions, type ListResult, listAll } from './list-pager.ts';
-export { type CacheChange, createObjectCache, type ObjectCache } from './object-cache.ts';
+export {
+  type CacheChange,
+  createObjectCache,
+  type ObjectCache,
+  type ObjectCacheOptions,
+} from './object-cache.ts';
+export { type Indexers, type IndexFunc, UnknownIndexError } from './object-index.ts';
+export * from './objects/index.ts';
 export {
   createExponentialRateLimiter,
   type RateLimiter,

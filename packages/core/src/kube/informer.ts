@@ -11,9 +11,10 @@ import { type KubeLogger, silentKubeLogger } from './kube-logger.ts';
 import type { KubeObject } from './kube-object.ts';
 import { listAll } from './list-pager.ts';
 import { type CacheChange, createObjectCache } from './object-cache.ts';
+import type { Indexers } from './object-index.ts';
 import { readWatchEvents, type WatchEvent } from './watch-stream.ts';
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   client: KubeClient;
   /** A collection path; namespace scoping is part of it (see `resourcePath`):
    * `/api/v1/nodes`, `/api/v1/namespaces/kube-system/configmaps`, `/apis/example.org/v1/widgets`. */
@@ -36,6 +37,8 @@ export interface InformerOptions {
   resyncIntervalMs?: number;
   /** Timeout of each list page request (default 60 s). */
   listTimeoutMs?: number;
+  /** Secondary indexes, by name, for {@link Informer.byIndex}: `{ clusterIp: serviceClusterIps }`. */
+  indexers?: Indexers<T>;
   logger?: KubeLogger;
 }
 
@@ -63,6 +66,15 @@ export interface Informer<T extends KubeObject> {
   hasSynced(): boolean;
   get(key: string): T | undefined;
   list(): T[];
+  /** The cached objects filed under `value` in the index `name` given at creation (Services by
+   * ClusterIP, EndpointSlices by Service); throws `UnknownIndexError` for any other name. */
+  byIndex(name: string, value: string): T[];
+  /**
+   * Lists afresh and resolves once the cache holds that list (the changes it brings are
+   * emitted as usual). The list starts after the call, so it sees every write the API server
+   * had committed by then: what a new leader needs before acting on the cache.
+   */
+  relist(): Promise<void>;
   /** The resourceVersion the next watch starts from. */
   readonly resourceVersion: string;
   /** Aborts in-flight requests and backoff waits; resolves once the informer has stopped. */
@@ -71,8 +83,8 @@ export interface Informer<T extends KubeObject> {
 
 export class InformerStoppedError extends Error {
   readonly code = 'LOOM_INFORMER_STOPPED';
-  constructor(path: string) {
-    super(`informer on ${path} stopped before its first list completed`);
+  constructor(path: string, before = 'its first list') {
+    super(`informer on ${path} stopped before ${before} completed`);
     this.name = 'InformerStoppedError';
   }
 }
@@ -86,10 +98,13 @@ const MIN_HEALTHY_WATCH_MS = 1000;
  * retried with backoff, 410 Gone relists, and the relist is diffed against the cache so
  * handlers see exactly the changes they missed.
  */
-export function createInformer<T extends KubeObject>(options: InformerOptions): Informer<T> {
+export function createInformer<T extends KubeObject>(options: InformerOptions<T>): Informer<T> {
   const { client, path } = options;
   const log = options.logger ?? silentKubeLogger;
-  const cache = createObjectCache<T>();
+  const cache = createObjectCache<T>({
+    indexers: options.indexers,
+    onIndexError: (err, index, key) => log.error({ err, path, index, key }, 'index function threw'),
+  });
   const backoff = createBackoff(options.backoff);
   const listeners = { add: new Set(), update: new Set(), delete: new Set(), error: new Set() };
   const lifetime = new AbortController();
@@ -99,6 +114,10 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
   let resyncTimer: NodeJS.Timeout | undefined;
   /** Set by a 410; cleared by any watch event. Two in a row means a relist loop. */
   let goneAgain = false;
+  /** `relist()` callers waiting for a list that starts after their call. */
+  let relistWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  /** The watch in progress, cut short when a relist is asked for. */
+  let currentWatch: AbortController | undefined;
   let resolveSynced: () => void = () => {};
   let rejectSynced: (err: Error) => void = () => {};
   const syncedPromise = new Promise<void>((resolve, reject) => {
@@ -107,6 +126,8 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
   });
   // Nobody may be awaiting `synced` when the informer stops early; that is not a crash.
   syncedPromise.catch(() => {});
+
+  const stoppedError = (before: string): Error => new InformerStoppedError(path, before);
 
   function emit<E extends keyof InformerListeners<T>>(
     event: E,
@@ -127,13 +148,23 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
   }
 
   async function relist(signal: AbortSignal): Promise<void> {
-    const result = await listAll<T>(client, path, {
-      labelSelector: options.labelSelector,
-      fieldSelector: options.fieldSelector,
-      pageSize: options.pageSize,
-      timeoutMs: options.listTimeoutMs ?? 60_000,
-      signal,
-    });
+    const served = relistWaiters;
+    relistWaiters = [];
+    let result: Awaited<ReturnType<typeof listAll<T>>>;
+    try {
+      result = await listAll<T>(client, path, {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        pageSize: options.pageSize,
+        timeoutMs: options.listTimeoutMs ?? 60_000,
+        signal,
+      });
+    } catch (err) {
+      // Still owed a list: the retry serves them, unless there will be none.
+      if (signal.aborted) for (const waiter of served) waiter.reject(stoppedError('a relist'));
+      else relistWaiters = [...served, ...relistWaiters];
+      throw err;
+    }
     const changes = cache.replace(result.items);
     resourceVersion = result.resourceVersion;
     log.debug({ path, resourceVersion, objects: cache.size, changes: changes.length }, 'listed');
@@ -143,6 +174,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
       resolveSynced();
       startResync();
     }
+    for (const waiter of served) waiter.resolve();
   }
 
   function handleEvent(event: WatchEvent<T>): void {
@@ -164,6 +196,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
     const base = options.watchTimeoutSeconds ?? 300;
     const timeoutSeconds = Math.floor(base * (1 + Math.random()));
     const watch = new AbortController();
+    currentWatch = watch;
     const stop = (): void => watch.abort();
     signal.addEventListener('abort', stop, { once: true });
     let stalled = false;
@@ -195,11 +228,14 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
       }
       return events > 0 || performance.now() - started >= MIN_HEALTHY_WATCH_MS;
     } catch (err) {
+      // Cut for a relist: a healthy end, not a failure to back off from.
+      if (relistWaiters.length > 0 && watch.signal.aborted && !signal.aborted) return true;
       if (stalled) throw new Error(`watch on ${path} stalled past its ${timeoutSeconds}s timeout`);
       if (err instanceof KubeApiError || err instanceof WatchDecodeError) throw err;
       if (err instanceof KubeConnectionError) throw err;
       throw new KubeConnectionError('WATCH', path, client.server, err);
     } finally {
+      currentWatch = undefined;
       clearTimeout(stallTimer);
       signal.removeEventListener('abort', stop);
       if (performance.now() - started >= (options.healthyAfterMs ?? 60_000)) backoff.reset();
@@ -211,7 +247,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
     while (!signal.aborted) {
       let delay = 0;
       try {
-        if (needList) await relist(signal);
+        if (needList || relistWaiters.length > 0) await relist(signal);
         needList = false;
         if (await watchOnce(signal)) goneAgain = false;
         else delay = backoff.next();
@@ -261,6 +297,14 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
     hasSynced: () => synced,
     get: (key) => cache.get(key),
     list: () => cache.list(),
+    byIndex: (name, value) => cache.byIndex(name, value),
+    relist() {
+      if (lifetime.signal.aborted) return Promise.reject(stoppedError('a relist'));
+      return new Promise<void>((resolve, reject) => {
+        relistWaiters.push({ resolve, reject });
+        currentWatch?.abort();
+      });
+    },
     get resourceVersion() {
       return resourceVersion;
     },
@@ -268,6 +312,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
       lifetime.abort();
       clearInterval(resyncTimer);
       if (!synced) rejectSynced(new InformerStoppedError(path));
+      for (const waiter of relistWaiters.splice(0)) waiter.reject(stoppedError('a relist'));
       await running;
     },
   };

@@ -1,15 +1,21 @@
-/** The part of every Kubernetes object the client layer relies on (structural, so any typed
- * object such as client-node's `V1Node` fits). */
+/** The part of every Kubernetes object the client layer relies on. Structural, so an object
+ * read from the API server, a fixture or a typed client's model fits. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-  };
+  metadata?: ObjectMeta;
+}
+
+/** The `metadata` fields Loom reads; the API server sends more, which stay in the object. */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Set once a delete is requested and finalizers still hold the object. */
+  deletionTimestamp?: string;
 }
 
 /** The cache key client-go uses (`MetaNamespaceKeyFunc`): `namespace/name`, or `name` for

@@ -1,4 +1,5 @@
 import { type KubeObject, objectKey } from './kube-object.ts';
+import { createObjectIndex, type Indexers } from './object-index.ts';
 
 export type CacheChange<T extends KubeObject> =
   | { type: 'add'; obj: T }
@@ -7,18 +8,29 @@ export type CacheChange<T extends KubeObject> =
 
 /** The informer's store, keyed by {@link objectKey}. It turns watch events and relists into
  * the changes a handler should see, and nothing else: a repeated object (same
- * resourceVersion) produces no change. */
+ * resourceVersion) produces no change. Its indexes follow every change. */
 export interface ObjectCache<T extends KubeObject> {
   get(key: string): T | undefined;
   list(): T[];
+  /** The objects filed under `value` in index `name` (see {@link Indexers}). */
+  byIndex(name: string, value: string): T[];
   readonly size: number;
   apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): CacheChange<T> | undefined;
   /** Replaces the whole content with a fresh list and returns the difference. */
   replace(items: readonly T[]): CacheChange<T>[];
 }
 
-export function createObjectCache<T extends KubeObject>(): ObjectCache<T> {
+export interface ObjectCacheOptions<T> {
+  indexers?: Indexers<T>;
+  /** An index function threw for an object (it is left out of that index). */
+  onIndexError?: (err: unknown, index: string, key: string) => void;
+}
+
+export function createObjectCache<T extends KubeObject>(
+  options: ObjectCacheOptions<T> = {},
+): ObjectCache<T> {
   let objects = new Map<string, T>();
+  const index = createObjectIndex(options.indexers, options.onIndexError);
 
   function apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): CacheChange<T> | undefined {
     const key = objectKey(obj);
@@ -26,12 +38,13 @@ export function createObjectCache<T extends KubeObject>(): ObjectCache<T> {
     if (type === 'DELETED') {
       if (!old) return undefined;
       objects.delete(key);
+      index.update(key, undefined);
       return { type: 'delete', obj };
     }
     objects.set(key, obj);
-    if (!old) return { type: 'add', obj };
-    if (sameVersion(old, obj)) return undefined;
-    return { type: 'update', obj, old };
+    if (old && sameVersion(old, obj)) return undefined;
+    index.update(key, obj);
+    return old ? { type: 'update', obj, old } : { type: 'add', obj };
   }
 
   function replace(items: readonly T[]): CacheChange<T>[] {
@@ -48,12 +61,21 @@ export function createObjectCache<T extends KubeObject>(): ObjectCache<T> {
       if (!next.has(key)) changes.push({ type: 'delete', obj: old });
     }
     objects = next;
+    for (const change of changes) {
+      const key = objectKey(change.obj);
+      index.update(key, change.type === 'delete' ? undefined : change.obj);
+    }
     return changes;
   }
 
   return {
     get: (key) => objects.get(key),
     list: () => [...objects.values()],
+    byIndex: (name, value) =>
+      index.keys(name, value).flatMap((key) => {
+        const obj = objects.get(key);
+        return obj ? [obj] : [];
+      }),
     get size() {
       return objects.size;
     },
