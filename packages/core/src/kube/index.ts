@@ -7,6 +7,14 @@ export {
   createController,
 } from './controller.ts';
 export {
+  createEventRecorder,
+  type EventRecord,
+  type EventRecorder,
+  type EventRecorderOptions,
+  type ObjectReference,
+  referenceTo,
+} from './event-recorder.ts';
+export {
   createInformer,
   type Informer,
   type InformerListeners,
