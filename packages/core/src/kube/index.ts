@@ -71,6 +71,13 @@ export {
   type RateLimiterOptions,
 } from './rate-limiter.ts';
 export { type ResourceRef, resourcePath } from './resource-path.ts';
+export {
+  createSyncRunner,
+  type SyncRequest,
+  type SyncRunner,
+  type SyncRunnerMetrics,
+  type SyncRunnerOptions,
+} from './sync-runner.ts';
 export { readWatchEvents, type WatchEvent, type WatchEventType } from './watch-stream.ts';
 export {
   createWorkQueue,
