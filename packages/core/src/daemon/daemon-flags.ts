@@ -1,3 +1,5 @@
+import { isFlagsError } from './flags-error.ts';
+
 /** What a daemon's flag parser returns: `--help`, or a validated configuration. */
 export type ParsedDaemonFlags<Config> = { help: true } | { help: false; config: Config };
 
@@ -6,8 +8,11 @@ export interface DaemonFlagsOptions<Config> {
   command: string;
   parse(): ParsedDaemonFlags<Config>;
   usage(): string;
-  /** Errors that are the user's (a bad flag value): reported, exit 2. Others are bugs. */
-  isUsageError(error: unknown): boolean;
+  /**
+   * Errors that are the user's (a bad flag value): reported, exit 2. Others are bugs.
+   * Default: core's FlagsError, which `parseFlags` throws.
+   */
+  isUsageError?(error: unknown): boolean;
 }
 
 /**
@@ -23,7 +28,7 @@ export function parseDaemonFlags<Config>(options: DaemonFlagsOptions<Config>): C
     }
     return parsed.config;
   } catch (error) {
-    if (!options.isUsageError(error)) throw error;
+    if (!(options.isUsageError ?? isFlagsError)(error)) throw error;
     console.error(`${(error as Error).message}\nRun ${options.command} --help for the flags.`);
     process.exit(2);
   }
