@@ -3,9 +3,16 @@ export { type Backoff, type BackoffOptions, createBackoff } from './backoff.ts';
 export {
   type Controller,
   type ControllerOptions,
-  type ControllerSource,
   createController,
+  type KeyedControllerOptions,
+  type SyncAllControllerOptions,
 } from './controller.ts';
+export {
+  type ControllerMetrics,
+  type ControllerMetricsOptions,
+  controllerMetrics,
+} from './controller-metrics.ts';
+export { type ControllerSource, controllerSource } from './controller-source.ts';
 export {
   createEventRecorder,
   type EventRecord,
