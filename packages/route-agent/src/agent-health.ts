@@ -3,12 +3,13 @@ import {
   type HealthCheck,
   type HealthCheckResult,
   type Informer,
+  type Node,
 } from '@loom-net/core';
-import type { NodeObject, NodeView } from './node-view.ts';
+import type { NodeView } from './node-view.ts';
 import type { AgentStatus } from './route-agent.ts';
 
 export interface AgentHealthInput {
-  readonly informer: Informer<NodeObject>;
+  readonly informer: Informer<Node>;
   readonly nodeName: string;
   readonly nodes: () => NodeView[];
   readonly status: () => AgentStatus;

@@ -3,7 +3,8 @@ import type { RoutesOutcome } from './route-reconciler.ts';
 
 export type AgentMetrics = ReturnType<typeof createAgentMetrics>;
 
-/** The agent's Prometheus metrics, `loom_route_agent_*` with the registry's prefix. */
+/** The agent's own Prometheus metrics, `loom_route_agent_*` with the registry's prefix; the
+ * work queue and reconcile ones (`workqueue_*`, `reconcile_*`) are core's controller metrics. */
 export function createAgentMetrics(registry: MetricsRegistry) {
   const metrics = {
     routes: registry.gauge(
@@ -16,17 +17,6 @@ export function createAgentMetrics(registry: MetricsRegistry) {
       'route_conflicts',
       'Wanted routes left out because a route the agent does not own holds the destination.',
     ),
-    reconcileDuration: registry.histogram(
-      'reconcile_duration_seconds',
-      'Duration of one reconcile (read kernel state, diff, apply), by key.',
-      {
-        labelNames: ['key'],
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      },
-    ),
-    reconcileErrors: registry.counter('reconcile_errors_total', 'Failed reconciles, by key.', [
-      'key',
-    ]),
     routeChanges: registry.counter(
       'route_changes_total',
       'Route changes applied, by action (add, replace, delete); non-zero on a resync means drift was repaired.',
@@ -36,7 +26,6 @@ export function createAgentMetrics(registry: MetricsRegistry) {
       'informer_errors_total',
       'Node list/watch failures (each is retried).',
     ),
-    queueDepth: registry.gauge('workqueue_depth', 'Reconcile keys waiting.'),
   };
   return {
     ...metrics,

@@ -24,7 +24,8 @@ export interface AgentReconcileInput {
 /**
  * The agent's reconcile for each key: runs it, records its outcome (or error) for the health
  * checks and metrics, logs changes and, when they change, issues. Every success asks to run
- * again after the resync period, which is how drift is repaired with no Node change.
+ * again after the resync period, which is how drift is repaired with no Node change. Its
+ * duration and failures are the controller's standard metrics.
  */
 export function createAgentReconcile(input: AgentReconcileInput) {
   const { logger, metrics } = input;
@@ -32,19 +33,15 @@ export function createAgentReconcile(input: AgentReconcileInput) {
   let status: AgentStatus = {};
 
   async function reconcile(key: string) {
-    const end = metrics.reconcileDuration.startTimer({ key });
     try {
       if (key === ROUTES) await reconcileRoutes();
       else if (key === SETUP && input.setup) await reconcileSetup(input.setup);
     } catch (error) {
-      metrics.reconcileErrors.inc({ key });
       status =
         key === ROUTES
           ? { ...status, routesError: error as Error }
           : { ...status, setupError: error as Error };
       throw error;
-    } finally {
-      end();
     }
     return { requeueAfterMs: input.resyncMs };
   }

@@ -67,7 +67,6 @@ export {
 export {
   createNodeViewCache,
   internalIpOf,
-  type NodeObject,
   type NodeView,
   nodeViewOf,
   routingFingerprint,

@@ -3,42 +3,26 @@ import {
   formatCidr,
   type IpAddress,
   type IpFamily,
-  type KubeObject,
-  parseCidr,
+  type Node,
+  nodePodCidrs,
   tryParseIp,
 } from '@loom-net/core';
-
-/** The fields of a Kubernetes Node the route agent reads (structural: a V1Node fits). */
-export interface NodeObject extends KubeObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[] };
-  status?: { addresses?: Array<{ type?: string; address?: string }> };
-}
 
 /** A Node reduced to what routing needs, parsed once. */
 export interface NodeView {
   readonly name: string;
   /** InternalIP addresses in the Node's order (the first is its primary family). */
   readonly internalIps: readonly IpAddress[];
-  /** spec.podCIDRs (or the legacy spec.podCIDR), one per family. */
+  /** spec.podCIDRs (or the legacy spec.podCIDR), one per family, as core's `nodePodCidrs` reads them. */
   readonly podCidrs: readonly Cidr[];
   /** Values that could not be parsed, e.g. `spec.podCIDRs[1]: "10.1.2.3/8" …`. */
   readonly problems: readonly string[];
 }
 
-export function nodeViewOf(node: NodeObject): NodeView {
+export function nodeViewOf(node: Node): NodeView {
   const name = node.metadata?.name ?? '';
-  const problems: string[] = [];
-  const listed = node.spec?.podCIDRs?.length ? node.spec.podCIDRs : undefined;
-  const rawCidrs = listed ?? (node.spec?.podCIDR ? [node.spec.podCIDR] : []);
-  const field = listed ? 'spec.podCIDRs' : 'spec.podCIDR';
-  const podCidrs: Cidr[] = [];
-  rawCidrs.forEach((text, index) => {
-    try {
-      podCidrs.push(parseCidr(text));
-    } catch (error) {
-      problems.push(`${listed ? `${field}[${index}]` : field}: ${(error as Error).message}`);
-    }
-  });
+  // Strict: a route to a guessed block could take traffic from the node that really has it.
+  const { cidrs: podCidrs, problems } = nodePodCidrs(node);
   const internalIps: IpAddress[] = [];
   for (const entry of node.status?.addresses ?? []) {
     if (entry.type !== 'InternalIP' || entry.address === undefined) continue;
@@ -68,8 +52,8 @@ export function routingFingerprint(node: NodeView): string {
  * `nodeViewOf`, once per object: the informer replaces an object when it changes, so the
  * object itself is the version, and a reconcile over 1,000 Nodes parses only the new ones.
  */
-export function createNodeViewCache(): (node: NodeObject) => NodeView {
-  const views = new WeakMap<NodeObject, NodeView>();
+export function createNodeViewCache(): (node: Node) => NodeView {
+  const views = new WeakMap<Node, NodeView>();
   return (node) => {
     const known = views.get(node);
     if (known) return known;

@@ -1,26 +1,22 @@
 import {
   type CommandRunner,
+  controllerSource,
+  createController,
   createInformer,
-  createWorkQueue,
   type HealthCheck,
-  type Informer,
   type InformerOptions,
   type KubeClient,
   type Logger,
   type MetricsRegistry,
+  type Node,
   resourcePath,
 } from '@loom-net/core';
 import { agentHealthChecks } from './agent-health.ts';
-import { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
+import { createAgentMetrics } from './agent-metrics.ts';
 import { createAgentReconcile, ROUTES, SETUP } from './agent-reconcile.ts';
 import type { RoutingMode, VxlanSettings } from './desired-routing.ts';
 import { createNodeSetup, type NodeSetupOptions, type NodeSetupOutcome } from './node-setup.ts';
-import {
-  createNodeViewCache,
-  type NodeObject,
-  type NodeView,
-  routingFingerprint,
-} from './node-view.ts';
+import { createNodeViewCache, type NodeView, routingFingerprint } from './node-view.ts';
 import { createRouteApplier } from './route-applier.ts';
 import { createRouteReconciler, type RoutesOutcome } from './route-reconciler.ts';
 
@@ -44,7 +40,7 @@ export interface RouteAgentOptions {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   /** Informer tuning (tests shorten backoffs). */
-  readonly informer?: Partial<Omit<InformerOptions, 'client' | 'path'>>;
+  readonly informer?: Partial<Omit<InformerOptions<Node>, 'client' | 'path'>>;
   /** Called after every successful routes reconcile (benchmarks, tests). */
   readonly onRoutesApplied?: (outcome: RoutesOutcome) => void;
 }
@@ -71,15 +67,21 @@ export interface RouteAgent {
   idle(): Promise<void>;
 }
 
+/**
+ * The route agent as a core controller over Nodes: every Node feeds one `routes` key (all
+ * routes are one pass over all Nodes), this Node also feeds `node-setup`. Both run at start,
+ * even with no Node, so stale routes go; every success runs again after the resync period.
+ */
 export function createRouteAgent(options: RouteAgentOptions): RouteAgent {
   const { logger, nodeName } = options;
   const metrics = createAgentMetrics(options.metrics);
-  const informer = createInformer<NodeObject>({
+  const informer = createInformer<Node>({
     ...options.informer,
     client: options.client,
     path: resourcePath({ version: 'v1', plural: 'nodes' }),
     logger,
   });
+  informer.on('error', () => metrics.informerErrors.inc());
   const viewOf = createNodeViewCache();
   const nodes = (): NodeView[] => informer.list().map(viewOf);
   const applier = createRouteApplier({
@@ -107,31 +109,32 @@ export function createRouteAgent(options: RouteAgentOptions): RouteAgent {
     setup,
     onRoutesApplied: options.onRoutesApplied,
   });
+  const ownKeys = setup ? [ROUTES, SETUP] : [ROUTES];
 
-  const queue = createWorkQueue({
+  const controller = createController({
     name: 'route-agent',
+    sources: [
+      controllerSource(informer, {
+        keys: (node) => (node.metadata?.name === nodeName ? ownKeys : ROUTES),
+        // Heartbeats (status conditions, leases) change nothing routing reads.
+        changed: (old, node) =>
+          routingFingerprint(viewOf(old)) !== routingFingerprint(viewOf(node)),
+      }),
+    ],
+    startKeys: ownKeys,
     reconcile: (key) => work.reconcile(key),
-    logger,
     rateLimiter: { baseDelayMs: 100, maxDelayMs: Math.min(options.resyncMs, 30_000) },
-    metrics: { depth: (depth) => metrics.queueDepth.set(depth) },
-  });
-  watchNodes(informer, nodeName, viewOf, metrics, (keys) => {
-    for (const key of keys) if (key !== SETUP || setup) queue.add(key);
+    // Two fixed keys: each gets its own series.
+    metrics: { registry: options.metrics, keyLabel: (key) => key },
+    logger,
   });
 
   return {
     async start() {
-      informer.start();
-      await informer.synced;
+      await controller.start();
       logger.info({ nodes: informer.list().length }, 'node informer synced');
-      queue.start();
-      queue.add(ROUTES);
-      if (setup) queue.add(SETUP);
     },
-    async stop() {
-      await informer.stop();
-      await queue.shutdown({ abort: true });
-    },
+    stop: () => controller.stop(),
     checks: agentHealthChecks({
       informer,
       nodeName,
@@ -141,26 +144,6 @@ export function createRouteAgent(options: RouteAgentOptions): RouteAgent {
     }),
     status: work.status,
     nodes,
-    idle: () => queue.idle(),
+    idle: () => controller.idle(),
   };
-}
-
-/** Node events → reconcile keys. Heartbeat updates (status conditions, leases) change nothing
- * routing reads, so they queue nothing. */
-function watchNodes(
-  informer: Informer<NodeObject>,
-  nodeName: string,
-  viewOf: (node: NodeObject) => NodeView,
-  metrics: AgentMetrics,
-  enqueue: (keys: string[]) => void,
-): void {
-  const keysFor = (node: NodeObject): string[] =>
-    node.metadata?.name === nodeName ? [ROUTES, SETUP] : [ROUTES];
-  informer.on('add', (node) => enqueue(keysFor(node)));
-  informer.on('delete', (node) => enqueue(keysFor(node)));
-  informer.on('update', (node, old) => {
-    if (routingFingerprint(viewOf(node)) !== routingFingerprint(viewOf(old)))
-      enqueue(keysFor(node));
-  });
-  informer.on('error', () => metrics.informerErrors.inc());
 }
