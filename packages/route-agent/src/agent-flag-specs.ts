@@ -1,198 +1,162 @@
+import {
+  defineFlagTable,
+  flagUsage,
+  healthAddressFlag,
+  healthPortFlag,
+  kubeconfigFlag,
+  logLevelFlag,
+} from '@loom-net/core';
 import { AGENT_DEFAULTS } from './agent-defaults.ts';
+import { ROUTING_MODES } from './desired-routing.ts';
 
-export interface FlagSpec {
-  readonly name: string;
-  readonly type: 'string' | 'boolean';
-  readonly default?: string | boolean;
-  /** Placeholder in the help text. */
-  readonly arg?: string;
-  readonly help: string;
+/** Why `text` cannot name a network interface, or undefined when it can. */
+export function interfaceNameProblem(text: string): string | undefined {
+  // The kernel's IFNAMSIZ is 16, terminator included.
+  if (/^[A-Za-z0-9_.-]{1,15}$/.test(text)) return undefined;
+  return `${JSON.stringify(text)} is not an interface name (1-15 of A-Z a-z 0-9 _ . -)`;
 }
 
-/** Every flag, as data: the parser, `--help` and the README are written from this table.
- * Each `--some-flag` can also come from `LOOM_SOME_FLAG`; the flag wins. */
-export const AGENT_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'node-name',
-    type: 'string',
-    arg: 'NAME',
-    help: 'this Node (also NODE_NAME, as the downward API sets it); required',
+/**
+ * Every flag, as data: the parser, `--help` and the README's flag table are written from it
+ * (`test/agent-flags.test.ts` keeps the README in step).
+ */
+export const AGENT_FLAG_TABLE = defineFlagTable({
+  command: 'loom-route-agent',
+  subject: 'route agent',
+  synopsis: '--node-name NAME [flags]',
+  description:
+    "Keeps routes to every other node's pod CIDRs on this node, masquerades pod egress and\ninstalls the CNI config.",
+  envPrefix: 'LOOM_',
+  flags: {
+    'node-name': {
+      kind: 'string',
+      arg: 'NAME',
+      env: ['NODE_NAME'],
+      required: true,
+      help: 'this Node',
+    },
+    kubeconfig: kubeconfigFlag,
+    mode: {
+      kind: 'enum',
+      arg: 'MODE',
+      choices: ROUTING_MODES,
+      default: 'auto',
+      help: '`auto` (direct to a peer on a connected subnet, else VXLAN), `direct`, `vxlan`',
+    },
+    'cluster-cidr': {
+      kind: 'cidrs',
+      default: AGENT_DEFAULTS.clusterCidrs,
+      help: "the cluster's pod CIDR(s), one per family; traffic leaving them is masqueraded",
+    },
+    'resync-period': {
+      kind: 'duration',
+      default: AGENT_DEFAULTS.resyncMs,
+      min: 100,
+      help: 're-read the kernel and repair drift this often',
+    },
+    'route-protocol': {
+      kind: 'number',
+      default: AGENT_DEFAULTS.routeProtocol,
+      min: 5,
+      max: 255,
+      help: 'protocol id of the routes the agent owns, 5-255',
+    },
+    'vxlan-device': {
+      kind: 'string',
+      arg: 'NAME',
+      default: AGENT_DEFAULTS.vxlanDevice,
+      check: interfaceNameProblem,
+      help: 'VXLAN device',
+    },
+    'vxlan-vni': {
+      kind: 'number',
+      default: AGENT_DEFAULTS.vxlanVni,
+      min: 1,
+      max: 16_777_215,
+      help: 'VXLAN network identifier',
+    },
+    'vxlan-port': {
+      kind: 'port',
+      default: AGENT_DEFAULTS.vxlanPort,
+      min: 1,
+      help: "VXLAN UDP port, flannel's",
+    },
+    mtu: {
+      kind: 'number',
+      min: 576,
+      max: 65_535,
+      defaultText: "the underlay's, less the VXLAN overhead unless `--mode=direct`",
+      help: 'pod MTU in the CNI config',
+    },
+    masquerade: {
+      kind: 'boolean',
+      default: true,
+      help: 'masquerade pod egress leaving the cluster CIDR; off removes the table',
+    },
+    'install-cni': {
+      kind: 'boolean',
+      default: true,
+      help: 'write the CNI conflist and copy the plugins',
+    },
+    'cni-conf-dir': {
+      kind: 'string',
+      arg: 'DIR',
+      default: AGENT_DEFAULTS.cniConfDir,
+      help: 'CNI config directory',
+    },
+    'cni-conf-file': {
+      kind: 'string',
+      arg: 'NAME',
+      default: AGENT_DEFAULTS.cniConfFile,
+      help: 'conflist file name in `--cni-conf-dir`',
+    },
+    'cni-bin-dir': {
+      kind: 'string',
+      arg: 'DIR',
+      default: AGENT_DEFAULTS.cniBinDir,
+      help: 'where the runtime executes CNI plugins from',
+    },
+    'cni-plugin-dir': {
+      kind: 'string',
+      arg: 'DIR',
+      defaultText: "the packages' `dist/`",
+      help: 'where `loom-cni` and `loom-ipam` are copied from',
+    },
+    'install-cni-plugins': {
+      kind: 'boolean',
+      default: true,
+      help: 'copy the plugin executables; off when something else installs them',
+    },
+    'cni-bridge': {
+      kind: 'string',
+      arg: 'NAME',
+      default: AGENT_DEFAULTS.cniBridge,
+      check: interfaceNameProblem,
+      help: 'bridge name in the CNI config',
+    },
+    'ipam-data-dir': {
+      kind: 'string',
+      arg: 'DIR',
+      default: AGENT_DEFAULTS.ipamDataDir,
+      help: "loom-ipam's state directory in the CNI config",
+    },
+    portmap: {
+      kind: 'boolean',
+      default: false,
+      help: 'chain the reference `portmap` plugin (hostPort), which must be in `--cni-bin-dir`',
+    },
+    'health-port': healthPortFlag(AGENT_DEFAULTS.healthPort),
+    'health-address': healthAddressFlag,
+    'log-level': logLevelFlag,
+    netns: {
+      kind: 'string',
+      arg: 'NAME',
+      help: 'program this named network namespace instead of the current one',
+    },
   },
-  {
-    name: 'kubeconfig',
-    type: 'string',
-    arg: 'PATH',
-    help: 'kubeconfig; default KUBECONFIG, in-cluster, ~/.kube/config',
-  },
-  {
-    name: 'mode',
-    type: 'string',
-    default: 'auto',
-    arg: 'MODE',
-    help: 'auto (direct when the peer is on a connected subnet, else VXLAN), direct, vxlan',
-  },
-  {
-    name: 'cluster-cidr',
-    type: 'string',
-    default: AGENT_DEFAULTS.clusterCidrs.join(','),
-    arg: 'CIDRS',
-    help: 'pod CIDR(s) of the cluster, comma-separated (dual-stack: one per family); traffic leaving them is masqueraded',
-  },
-  {
-    name: 'resync-period',
-    type: 'string',
-    default: '30s',
-    arg: 'DURATION',
-    help: 're-read the kernel and repair drift this often (500ms, 30s, 2m)',
-  },
-  {
-    name: 'route-protocol',
-    type: 'string',
-    default: String(AGENT_DEFAULTS.routeProtocol),
-    arg: 'N',
-    help: 'routing protocol id marking the routes the agent owns (5-255)',
-  },
-  {
-    name: 'vxlan-device',
-    type: 'string',
-    default: AGENT_DEFAULTS.vxlanDevice,
-    arg: 'NAME',
-    help: 'VXLAN device name',
-  },
-  {
-    name: 'vxlan-vni',
-    type: 'string',
-    default: String(AGENT_DEFAULTS.vxlanVni),
-    arg: 'N',
-    help: 'VXLAN network identifier',
-  },
-  {
-    name: 'vxlan-port',
-    type: 'string',
-    default: String(AGENT_DEFAULTS.vxlanPort),
-    arg: 'PORT',
-    help: 'VXLAN UDP port (8472, as flannel)',
-  },
-  {
-    name: 'mtu',
-    type: 'string',
-    arg: 'N',
-    help: 'pod MTU in the CNI config; default the underlay MTU, less 50 (70 over IPv6) unless --mode=direct',
-  },
-  {
-    name: 'masquerade',
-    type: 'boolean',
-    default: true,
-    help: 'masquerade pod traffic leaving the cluster CIDR (--no-masquerade to disable)',
-  },
-  {
-    name: 'install-cni',
-    type: 'boolean',
-    default: true,
-    help: 'write the CNI conflist and copy the plugins (--no-install-cni to disable)',
-  },
-  {
-    name: 'cni-conf-dir',
-    type: 'string',
-    default: AGENT_DEFAULTS.cniConfDir,
-    arg: 'DIR',
-    help: 'CNI config directory',
-  },
-  {
-    name: 'cni-conf-file',
-    type: 'string',
-    default: AGENT_DEFAULTS.cniConfFile,
-    arg: 'NAME',
-    help: 'conflist file name in --cni-conf-dir',
-  },
-  {
-    name: 'cni-bin-dir',
-    type: 'string',
-    default: AGENT_DEFAULTS.cniBinDir,
-    arg: 'DIR',
-    help: 'CNI plugin directory the runtime executes from',
-  },
-  {
-    name: 'cni-plugin-dir',
-    type: 'string',
-    arg: 'DIR',
-    help: 'where loom-cni and loom-ipam are copied from; default the dist/ of @loom-net/cni and @loom-net/ipam',
-  },
-  {
-    name: 'install-cni-plugins',
-    type: 'boolean',
-    default: true,
-    help: 'copy the plugin executables (--no-install-cni-plugins when something else installs them)',
-  },
-  {
-    name: 'cni-bridge',
-    type: 'string',
-    default: AGENT_DEFAULTS.cniBridge,
-    arg: 'NAME',
-    help: 'bridge name in the CNI config',
-  },
-  {
-    name: 'ipam-data-dir',
-    type: 'string',
-    default: AGENT_DEFAULTS.ipamDataDir,
-    arg: 'DIR',
-    help: "loom-ipam's state directory in the CNI config",
-  },
-  {
-    name: 'portmap',
-    type: 'boolean',
-    default: false,
-    help: 'chain the reference portmap plugin (hostPort); it must be in --cni-bin-dir',
-  },
-  {
-    name: 'health-port',
-    type: 'string',
-    default: String(AGENT_DEFAULTS.healthPort),
-    arg: 'PORT',
-    help: '/healthz, /readyz, /metrics port (0 picks one)',
-  },
-  {
-    name: 'health-address',
-    type: 'string',
-    arg: 'ADDR',
-    help: 'address the health server binds; default all',
-  },
-  {
-    name: 'log-level',
-    type: 'string',
-    arg: 'LEVEL',
-    help: 'trace, debug, info, warn, error, fatal, silent (default info; also LOOM_LOG_LEVEL)',
-  },
-  {
-    name: 'netns',
-    type: 'string',
-    arg: 'NAME',
-    help: 'program this named network namespace instead of the current one',
-  },
-  { name: 'help', type: 'boolean', help: 'print this help' },
-];
-
-export function envName(flag: string): string {
-  return `LOOM_${flag.toUpperCase().replaceAll('-', '_')}`;
-}
+});
 
 /** `--help`. */
 export function agentUsage(): string {
-  const lines = AGENT_FLAGS.map((flag) => {
-    const left = `  --${flag.name}${flag.arg ? ` ${flag.arg}` : ''}`;
-    const fallback =
-      flag.default === undefined || typeof flag.default === 'boolean'
-        ? ''
-        : ` (default ${flag.default})`;
-    return `${left.padEnd(34)}${flag.help}${fallback}`;
-  });
-  return [
-    'Usage: loom-route-agent --node-name NAME [flags]',
-    '',
-    "Keeps routes to every other node's pod CIDRs on this node, masquerades pod egress and",
-    'installs the CNI config. Every flag can also be set as LOOM_<FLAG> (e.g. LOOM_MODE=vxlan).',
-    '',
-    ...lines,
-    '',
-  ].join('\n');
+  return flagUsage(AGENT_FLAG_TABLE);
 }

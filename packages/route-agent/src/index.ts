@@ -1,5 +1,5 @@
 export { AGENT_DEFAULTS, VXLAN_OVERHEAD } from './agent-defaults.ts';
-export { AGENT_FLAGS, agentUsage, envName, type FlagSpec } from './agent-flag-specs.ts';
+export { AGENT_FLAG_TABLE, agentUsage, interfaceNameProblem } from './agent-flag-specs.ts';
 export {
   type AgentConfig,
   AgentFlagsError,

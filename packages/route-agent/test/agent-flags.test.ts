@@ -1,6 +1,9 @@
-import { formatCidr } from '@loom-net/core';
+import { fileURLToPath } from 'node:url';
+import { checkReadmeFlags, formatCidr } from '@loom-net/core';
 import { describe, expect, it } from 'vitest';
-import { AGENT_FLAGS, AgentFlagsError, agentUsage, parseAgentFlags } from '../src/index.ts';
+import { AGENT_FLAG_TABLE, AgentFlagsError, agentUsage, parseAgentFlags } from '../src/index.ts';
+
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = parseAgentFlags(argv, env);
@@ -87,8 +90,23 @@ describe('parseAgentFlags', () => {
     expect(problems(['--unknown'])).toEqual(["Unknown option '--unknown'"]);
   });
 
+  it('rejects a log level the logger would not take, as a usage error', () => {
+    expect(problems(['--node-name=n'], { LOOM_LOG_LEVEL: 'loud' })).toEqual([
+      '--log-level (or LOOM_LOG_LEVEL): "loud" is not one of trace, debug, info, warn, error, fatal, silent',
+    ]);
+    expect(config(['--node-name=n', '--log-level=WARN']).logLevel).toBe('WARN');
+  });
+
   it('documents every flag in --help', () => {
     expect(parseAgentFlags(['--help'])).toEqual({ help: true });
-    for (const flag of AGENT_FLAGS) expect(agentUsage()).toContain(`--${flag.name}`);
+    for (const name of Object.keys(AGENT_FLAG_TABLE.flags)) {
+      expect(agentUsage()).toMatch(new RegExp(`\\n {2}--(\\[no-\\])?${name} `));
+    }
+  });
+
+  // To regenerate: LOOM_UPDATE_READMES=1 npx vitest run --project unit packages/route-agent/test/agent-flags.test.ts
+  it("keeps the README's flag table in step with the flags", async () => {
+    const { expected, actual } = await checkReadmeFlags(README, AGENT_FLAG_TABLE);
+    expect(actual).toBe(expected);
   });
 });

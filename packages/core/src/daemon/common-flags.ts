@@ -14,7 +14,7 @@ export function healthPortFlag(port: number) {
   return {
     kind: 'port',
     default: port,
-    help: '`/healthz`, `/readyz`, `/metrics` port (0 picks one)',
+    help: '`/healthz`, `/readyz`, `/metrics` port; 0 picks one',
   } as const satisfies PortFlag;
 }
 
@@ -29,8 +29,8 @@ export const healthAddressFlag = {
 export const logLevelFlag = {
   kind: 'string',
   arg: 'LEVEL',
-  help: `pino JSON logs on stdout at ${LOG_LEVELS.join(', ')}`,
-  defaultText: 'info',
+  help: `pino JSON logs on stdout: ${LOG_LEVELS.join(', ')}`,
+  default: 'info',
   check: (text: string) =>
     LOG_LEVELS.includes(text.toLowerCase() as LogLevel)
       ? undefined

@@ -48,6 +48,7 @@ function envSentence(table: FlagTable): string[] {
   if (table.envPrefix === undefined || first === undefined) return [];
   const example = envNamesOf(table, first)[0];
   return [
+    '',
     `Every flag can also be set as ${table.envPrefix}<FLAG> (${example} for --${first}); the flag wins.`,
   ];
 }

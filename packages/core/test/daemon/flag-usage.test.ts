@@ -29,6 +29,7 @@ describe('flagUsage', () => {
         '',
         'Does one thing,',
         'well.',
+        '',
         'Every flag can also be set as LOOM_<FLAG> (LOOM_NODE_NAME for --node-name); the flag wins.',
         '',
         '  --node-name NAME          this Node (also NODE_NAME); required',
