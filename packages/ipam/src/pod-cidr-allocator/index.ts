@@ -1,12 +1,14 @@
+export { type AllocationTerm, startAllocationTerm } from './allocation-term.ts';
 export {
   type AllocatorConfig,
   AllocatorFlagsError,
   allocatorUsage,
   parseAllocatorFlags,
 } from './allocator-flags.ts';
-export { type NodeObject, needsPodCidrs, podCidrsOf } from './node-cidrs.ts';
-export { ALLOCATOR_COMPONENT, recordNodeEvent } from './node-events.ts';
+export { type AllocatorMetrics, allocatorMetrics } from './allocator-metrics.ts';
+export { allocationState, needsPodCidrs } from './node-cidrs.ts';
 export {
+  ALLOCATOR_COMPONENT,
   createPodCidrAllocator,
   type PodCidrAllocator,
   type PodCidrAllocatorOptions,

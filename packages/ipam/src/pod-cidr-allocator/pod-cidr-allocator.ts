@@ -1,27 +1,24 @@
 import {
+  type Controller,
+  controllerSource,
+  createController,
+  createEventRecorder,
   createInformer,
-  createLeaderElector,
-  createWorkQueue,
-  formatCidr,
   type HealthCheck,
-  type Informer,
+  type HealthCheckResult,
   type InformerOptions,
-  isKubeApiError,
   type KubeClient,
   type KubeLogger,
   type LeaderElectionOptions,
   type MetricsRegistry,
-  resourcePath,
-  type WorkQueue,
+  type Node,
 } from '@loom-net/core';
-import { type NodeObject, needsPodCidrs, podCidrsOf } from './node-cidrs.ts';
-import { recordNodeEvent } from './node-events.ts';
-import {
-  createPodCidrPools,
-  type PodCidrPools,
-  type PoolSpec,
-  type PoolUsage,
-} from './pod-cidr-pools.ts';
+import { type AllocationTerm, NODES, startAllocationTerm } from './allocation-term.ts';
+import { allocatorMetrics } from './allocator-metrics.ts';
+import { allocationState } from './node-cidrs.ts';
+import type { PoolSpec } from './pod-cidr-pools.ts';
+
+export const ALLOCATOR_COMPONENT = 'loom-pod-cidr-allocator';
 
 export interface PodCidrAllocatorOptions {
   readonly client: KubeClient;
@@ -39,7 +36,7 @@ export interface PodCidrAllocatorOptions {
     LeaderElectionOptions,
     'leaseDurationSeconds' | 'renewDeadlineMs' | 'retryPeriodMs'
   >;
-  readonly informer?: Partial<Omit<InformerOptions, 'client' | 'path'>>;
+  readonly informer?: Partial<Omit<InformerOptions<Node>, 'client' | 'path'>>;
 }
 
 export interface PodCidrAllocator {
@@ -53,219 +50,67 @@ export interface PodCidrAllocator {
   readonly checks: readonly HealthCheck[];
 }
 
-const NODES = resourcePath({ version: 'v1', plural: 'nodes' });
-
 /**
  * Assigns `spec.podCIDR(s)` to Nodes that have none, for clusters where kube-controller-manager
- * does not (`--allocate-node-cidrs=false`). Only the leader of a Lease allocates. Each term
- * starts by listing every Node and marking the blocks they hold, so a block in use is never
- * handed out, whoever assigned it; an assignment is a PUT guarded by the Node's
- * resourceVersion, so a Node changed meanwhile is re-read, never overwritten.
+ * does not (`--allocate-node-cidrs=false`): a leader-elected core controller over Nodes, one
+ * key per Node. Each term starts from a fresh list of every Node (see `startAllocationTerm`);
+ * an assignment is a PUT guarded by the Node's resourceVersion, so a Node changed meanwhile is
+ * re-read, never overwritten.
  */
 export function createPodCidrAllocator(options: PodCidrAllocatorOptions): PodCidrAllocator {
   const { client, logger } = options;
   const metrics = options.metrics && allocatorMetrics(options.metrics);
-  let term: { queue: WorkQueue; informer: Informer<NodeObject> } | undefined;
-  const elector = createLeaderElector({
-    ...options.leaderElection,
-    client,
-    namespace: options.leaseNamespace ?? 'kube-system',
-    name: options.leaseName ?? 'loom-pod-cidr-allocator',
-    identity: options.identity,
-    logger,
-    onStartedLeading: (signal) => lead(signal),
-    onNewLeader: (leader) => logger.info({ leader }, 'pod CIDR allocator leader'),
-  });
+  const events = createEventRecorder({ client, component: ALLOCATOR_COMPONENT, logger });
+  const nodes = createInformer<Node>({ ...options.informer, client, path: NODES, logger });
+  let term: AllocationTerm | undefined;
 
-  async function lead(signal: AbortSignal): Promise<void> {
-    metrics?.leader.set(1);
-    const informer = createInformer<NodeObject>({
-      ...options.informer,
-      client,
-      path: NODES,
-      logger,
-    });
-    const pools = createPodCidrPools(options.pools);
-    const assigner = createAssigner(options, informer, pools, metrics);
-    const queue = createWorkQueue({
-      name: 'pod-cidr-allocator',
-      reconcile: (name, abort) => assigner.assign(name, abort),
-      logger,
-      rateLimiter: { baseDelayMs: 200, maxDelayMs: 30_000 },
-    });
-    term = { queue, informer };
-    try {
-      informer.start();
-      await Promise.race([informer.synced, aborted(signal)]);
-      if (signal.aborted) return;
-      learnUsedBlocks(informer, pools, logger);
-      watchNodes(informer, pools, queue, logger);
-      metrics?.observe(pools.usage());
-      queue.start();
-      for (const node of informer.list())
-        if (needsPodCidrs(node)) queue.add(node.metadata?.name ?? '');
-      await aborted(signal);
-    } finally {
-      await informer.stop();
-      await queue.shutdown({ abort: true });
-      metrics?.leader.set(0);
-    }
-  }
-
-  return {
-    start: () => elector.start(),
-    stop: () => elector.stop(),
-    isLeader: () => elector.isLeader(),
-    idle: () => term?.queue.idle() ?? Promise.resolve(),
-    checks: [
-      {
-        name: 'pod-cidr-allocator',
-        check: () =>
-          !elector.isLeader() || term?.informer.hasSynced()
-            ? {
-                ok: true,
-                message: elector.isLeader()
-                  ? 'leading'
-                  : `standby (leader: ${elector.leader ?? 'none'})`,
-              }
-            : { ok: false, message: 'leading, listing Nodes' },
-      },
+  const controller: Controller = createController({
+    name: 'pod-cidr-allocator',
+    sources: [
+      controllerSource(nodes, {
+        changed: (old, node) => allocationState(old) !== allocationState(node),
+      }),
     ],
+    leaderElection: {
+      ...options.leaderElection,
+      client,
+      namespace: options.leaseNamespace ?? 'kube-system',
+      name: options.leaseName ?? 'loom-pod-cidr-allocator',
+      identity: options.identity,
+      onNewLeader: (leader) => logger.info({ leader }, 'pod CIDR allocator leader'),
+    },
+    prepare() {
+      term = startAllocationTerm({
+        client,
+        logger,
+        events,
+        metrics,
+        pools: options.pools,
+        nodes,
+        enqueue: (name) => controller.enqueue(name),
+        retryFullMs: options.retryFullMs ?? 30_000,
+      });
+    },
+    reconcile: (name, signal) => term?.reconcile(name, signal),
+    rateLimiter: { baseDelayMs: 200, maxDelayMs: 30_000 },
+    metrics: options.metrics && { registry: options.metrics },
+    logger,
+  });
+
+  return {
+    start: () => void controller.start(),
+    stop: () => controller.stop(),
+    isLeader: () => controller.isLeader(),
+    idle: () => controller.idle(),
+    checks: [{ name: 'pod-cidr-allocator', check: () => allocatorHealth(controller) }],
   };
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
-}
-
-/** Before any assignment: every block any Node holds is taken. */
-function learnUsedBlocks(
-  informer: Informer<NodeObject>,
-  pools: PodCidrPools,
-  logger: KubeLogger,
-): void {
-  for (const node of informer.list()) {
-    const conflicts = pools.observe(node.metadata?.name ?? '', podCidrsOf(node));
-    for (const conflict of conflicts) logger.warn({ conflict }, 'pod CIDR assigned twice');
+/** Ready as a standby; as the leader, once the Nodes are listed. */
+function allocatorHealth(controller: Controller): HealthCheckResult {
+  if (!controller.isLeader()) {
+    return { ok: true, message: `standby (leader: ${controller.leader ?? 'none'})` };
   }
-}
-
-function watchNodes(
-  informer: Informer<NodeObject>,
-  pools: PodCidrPools,
-  queue: WorkQueue,
-  logger: KubeLogger,
-): void {
-  const changed = (node: NodeObject): void => {
-    const name = node.metadata?.name ?? '';
-    const cidrs = podCidrsOf(node);
-    if (cidrs.length > 0) {
-      // Whatever it holds now (ours, or set by someone else) replaces any reservation.
-      pools.release(name);
-      for (const conflict of pools.observe(name, cidrs))
-        logger.warn({ conflict }, 'pod CIDR assigned twice');
-    }
-    if (needsPodCidrs(node)) queue.add(name);
-  };
-  informer.on('add', changed);
-  informer.on('update', changed);
-  informer.on('delete', (node) => {
-    pools.release(node.metadata?.name ?? '');
-    // A freed block may be what a waiting node needs.
-    for (const other of informer.list())
-      if (needsPodCidrs(other)) queue.add(other.metadata?.name ?? '');
-  });
-}
-
-function createAssigner(
-  options: PodCidrAllocatorOptions,
-  informer: Informer<NodeObject>,
-  pools: PodCidrPools,
-  metrics: AllocatorMetrics | undefined,
-) {
-  const { client, logger } = options;
-  const reportedFull = new Set<string>();
-  return {
-    async assign(name: string, signal: AbortSignal) {
-      const cached = informer.get(name);
-      if (!cached || !needsPodCidrs(cached)) return undefined;
-      const allocation = pools.allocate(name);
-      if (!allocation.ok) {
-        if (!reportedFull.has(name)) {
-          reportedFull.add(name);
-          await reportFull(options, cached, allocation.exhausted, metrics);
-        }
-        return { requeueAfterMs: options.retryFullMs ?? 30_000 };
-      }
-      const texts = allocation.podCidrs.map(formatCidr);
-      try {
-        const path = `${NODES}/${encodeURIComponent(name)}`;
-        const fresh = await client.request<NodeObject>({ path, signal });
-        if (!needsPodCidrs(fresh)) {
-          pools.release(name);
-          pools.observe(name, podCidrsOf(fresh));
-          return undefined;
-        }
-        const body = { ...fresh, spec: { ...fresh.spec, podCIDR: texts[0], podCIDRs: texts } };
-        await client.request({ method: 'PUT', path, body, signal });
-      } catch (err) {
-        pools.release(name);
-        if (isKubeApiError(err, 404)) return undefined;
-        throw err;
-      }
-      reportedFull.delete(name);
-      metrics?.assignments.inc();
-      metrics?.observe(pools.usage());
-      logger.info({ node: name, podCIDRs: texts }, 'assigned pod CIDRs');
-      return undefined;
-    },
-  };
-}
-
-async function reportFull(
-  options: PodCidrAllocatorOptions,
-  node: NodeObject,
-  pool: PoolUsage,
-  metrics: AllocatorMetrics | undefined,
-): Promise<void> {
-  const name = node.metadata?.name ?? '';
-  const message =
-    `cannot assign a pod CIDR to node ${name}: no free /${pool.nodeMask} block left in ` +
-    `${formatCidr(pool.cidr)} (${pool.used} of ${pool.total} in use); delete unused Nodes or add a larger cluster CIDR`;
-  options.logger.error(
-    { node: name, cidr: formatCidr(pool.cidr), used: pool.used, total: pool.total },
-    message,
-  );
-  metrics?.rangeFull.inc();
-  await recordNodeEvent(options.client, options.logger, node, {
-    type: 'Warning',
-    reason: 'CIDRNotAvailable',
-    message,
-  });
-}
-
-type AllocatorMetrics = ReturnType<typeof allocatorMetrics>;
-
-function allocatorMetrics(registry: MetricsRegistry) {
-  const blocks = registry.gauge('blocks', 'Node-sized blocks of each cluster CIDR, by state.', [
-    'cidr',
-    'state',
-  ]);
-  return {
-    leader: registry.gauge('leader', '1 while this instance holds the lease and allocates.'),
-    assignments: registry.counter('assignments_total', 'Pod CIDRs assigned to Nodes.'),
-    rangeFull: registry.counter(
-      'range_full_total',
-      'Nodes left without a pod CIDR because a cluster CIDR was full.',
-    ),
-    observe(usage: readonly PoolUsage[]): void {
-      for (const pool of usage) {
-        blocks.set({ cidr: formatCidr(pool.cidr), state: 'used' }, pool.used);
-        blocks.set({ cidr: formatCidr(pool.cidr), state: 'free' }, pool.total - pool.used);
-      }
-    },
-  };
+  if (!controller.hasSynced()) return { ok: false, message: 'leading, listing Nodes' };
+  return { ok: true, message: 'leading' };
 }

@@ -1,4 +1,10 @@
-import { createKubeClient, type KubeClient, parseCidr, silentKubeLogger } from '@loom-net/core';
+import {
+  createKubeClient,
+  type KubeClient,
+  type KubeLogger,
+  parseCidr,
+  silentKubeLogger,
+} from '@loom-net/core';
 import { createFakeApiServer, type FakeApiServer, type StoredObject } from '@loom-net/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -35,6 +41,7 @@ function start(
   pools: PoolSpec[],
   identity = 'allocator-a',
   retryFullMs = 30_000,
+  logger: KubeLogger = silentKubeLogger,
 ): PodCidrAllocator {
   const client = createKubeClient(api.kubeConfig());
   clients.push(client);
@@ -43,7 +50,7 @@ function start(
     client,
     pools,
     identity,
-    logger: silentKubeLogger,
+    logger,
     retryFullMs,
   });
   allocators.push(allocator);
@@ -127,5 +134,27 @@ describe('pod CIDR allocator', () => {
     await eventually(() => expect(podCidrsOf('node2')).toEqual(['10.244.1.0/24']));
     const puts = api.requests.filter((r) => r.method === 'PUT' && r.path.startsWith(NODES));
     expect(puts).toHaveLength(2);
+  });
+
+  it('counts a block written with host bits as taken', async () => {
+    api.create(NODES, node('sloppy', ['10.244.0.5/24']));
+    api.create(NODES, node('fresh'));
+    start(v4);
+    await eventually(() => expect(podCidrsOf('fresh')).toEqual(['10.244.1.0/24']));
+  });
+
+  it('warns once about a block two Nodes hold, not again on every event', async () => {
+    api.create(NODES, node('twin-a', ['10.244.0.0/24']));
+    api.create(NODES, node('twin-b', ['10.244.0.0/24']));
+    api.create(NODES, node('single'));
+    const warnings: string[] = [];
+    const logger = {
+      ...silentKubeLogger,
+      warn: (_f: object, msg?: string) => void warnings.push(msg ?? ''),
+    };
+    const allocator = start(v4, 'allocator-a', 30_000, logger);
+    await eventually(() => expect(podCidrsOf('single')).toEqual(['10.244.1.0/24']));
+    await allocator.idle();
+    expect(warnings.filter((w) => w === 'pod CIDR assigned twice')).toHaveLength(1);
   });
 });
