@@ -19,6 +19,60 @@ export {
   summarizeStderr,
 } from './kernel-command-error.ts';
 export { addNetns, deleteNetns, netnsExists } from './netns.ts';
+export type { NftApplier } from './nft/nft-apply.ts';
+export { applyNftTransaction, createNftApplier, nftErrorLine } from './nft/nft-apply.ts';
+export type { NftElementMirror, NftMirroredElement } from './nft/nft-element-mirror.ts';
+export { createNftElementMirror } from './nft/nft-element-mirror.ts';
+export { isNftInputError, NftInputError } from './nft/nft-input-error.ts';
+export type { NftJsonChain, NftJsonRule, NftJsonSet, NftJsonTable } from './nft/nft-json.ts';
+export {
+  nftJsonParts,
+  nftJsonValueText,
+  nftSetState,
+  parseNftTables,
+} from './nft/nft-json.ts';
+export {
+  checkNftName,
+  hashedNftName,
+  isNftKeyword,
+  NFT_COMMENT_MAX_BYTES,
+  NFT_NAME_MAX_BYTES,
+  nftNameProblem,
+} from './nft/nft-names.ts';
+export type {
+  NftBaseChain,
+  NftChain,
+  NftChainRef,
+  NftChainType,
+  NftDataType,
+  NftElement,
+  NftFamily,
+  NftHook,
+  NftMap,
+  NftObject,
+  NftOperation,
+  NftPolicy,
+  NftPriorityName,
+  NftRule,
+  NftRuleHandle,
+  NftSet,
+  NftSetFlag,
+  NftSetRef,
+  NftTable,
+  NftTableRef,
+  NftVerb,
+} from './nft/nft-objects.ts';
+export { nftConcat, nftParts, nftPriorityValue } from './nft/nft-objects.ts';
+export { nftAnonymousSet, nftObjectLabel, nftQuote, renderNftOperation } from './nft/nft-render.ts';
+export type {
+  NftChainState,
+  NftElementState,
+  NftRuleState,
+  NftSetState,
+  NftTableState,
+} from './nft/nft-state.ts';
+export type { NftTransaction } from './nft/nft-transaction.ts';
+export { createNftTransaction } from './nft/nft-transaction.ts';
 export { nftApply, nftJson } from './nft.ts';
 export type { RecordedResponse, RecordingRunner } from './recording-runner.ts';
 export { commandLine, createRecordingRunner } from './recording-runner.ts';

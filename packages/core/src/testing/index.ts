@@ -10,6 +10,8 @@ export {
   type StoredObject,
 } from './fake-apiserver.ts';
 export { fakeInformerHarness } from './fake-informer-harness.ts';
+export { createFakeNft, type FakeNft, type FakeNftOptions } from './fake-nft.ts';
+export { type RuleReferences, ruleReferences } from './fake-nft-references.ts';
 export {
   apiConfigMapWriter,
   type ConfigMap,
@@ -31,6 +33,7 @@ export {
   requireRoot,
 } from './kernel-availability.ts';
 export { deleteRegisteredNetns, registeredNetns } from './netns-registry.ts';
+export { type ComparableNftTable, comparableNftTable } from './nft-comparable.ts';
 export { isCi, skipOrFailInCi } from './prerequisites.ts';
 export {
   createTestNetns,
