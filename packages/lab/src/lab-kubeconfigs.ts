@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '@loom-net/core';
 import { clusterName } from './components/component-flags.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { LabConfig } from './lab-config.ts';
 import { apiServerUrl } from './network-plan.ts';
 import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from './nodes/loom-daemons.ts';
 import { pkiFiles } from './pki/pki.ts';
-import { writeFileAtomic } from './state/write-file-atomic.ts';
 
 function kubeconfigFor(
   config: LabConfig,
@@ -29,26 +29,28 @@ export function writeControlPlaneKubeconfigs(config: LabConfig): void {
   const pki = pkiFiles(config.paths.pkiDir);
   const server = apiServerUrl();
   const { paths } = config;
-  writeFileAtomic(paths.adminKubeconfig, kubeconfigFor(config, pki.admin, 'admin', server), 0o600);
-  writeFileAtomic(
+  writeFileAtomicSync(paths.adminKubeconfig, kubeconfigFor(config, pki.admin, 'admin', server), {
+    mode: 0o600,
+  });
+  writeFileAtomicSync(
     paths.controllerManagerKubeconfig,
     kubeconfigFor(config, pki.controllerManager, 'kube-controller-manager', server),
-    0o600,
+    { mode: 0o600 },
   );
-  writeFileAtomic(
+  writeFileAtomicSync(
     paths.schedulerKubeconfig,
     kubeconfigFor(config, pki.scheduler, 'kube-scheduler', server),
-    0o600,
+    { mode: 0o600 },
   );
-  writeFileAtomic(
+  writeFileAtomicSync(
     paths.routeAgentKubeconfig,
     kubeconfigFor(config, pki.routeAgent, ROUTE_AGENT_USER, server),
-    0o600,
+    { mode: 0o600 },
   );
-  writeFileAtomic(
+  writeFileAtomicSync(
     paths.podCidrAllocatorKubeconfig,
     kubeconfigFor(config, pki.podCidrAllocator, POD_CIDR_ALLOCATOR_USER, server),
-    0o600,
+    { mode: 0o600 },
   );
 }
 
@@ -56,9 +58,9 @@ export function writeControlPlaneKubeconfigs(config: LabConfig): void {
 export function writeHostKubeconfig(config: LabConfig, port: number): void {
   const pki = pkiFiles(config.paths.pkiDir);
   const server = `https://127.0.0.1:${port}`;
-  writeFileAtomic(
+  writeFileAtomicSync(
     config.paths.hostKubeconfig,
     kubeconfigFor(config, pki.admin, 'admin', server),
-    0o600,
+    { mode: 0o600 },
   );
 }

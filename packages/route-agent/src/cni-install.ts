@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readIfExists, writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '@loom-net/core';
 
 /** A plugin executable to install: `name` in the CNI bin dir, copied from `source`. */
 export interface PluginSource {
@@ -15,8 +15,18 @@ export async function installConflist(path: string, content: string): Promise<bo
   const current = await readIfExists(path);
   if (current?.toString('utf8') === content) return false;
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, content, 0o644);
+  await writeFileAtomic(path, content, { mode: 0o644 });
   return true;
+}
+
+/** The file's content, or undefined when it does not exist. */
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 interface Installed {
@@ -56,7 +66,7 @@ export function createPluginInstaller(binDir: string) {
       const current = now ? await readIfExists(target) : undefined;
       if (!current?.equals(wanted)) {
         await mkdir(binDir, { recursive: true });
-        await writeFileAtomic(target, wanted, 0o755);
+        await writeFileAtomic(target, wanted, { mode: 0o755 });
         copied.push(plugin.name);
       }
       const after = await stat(target);

@@ -8,7 +8,6 @@ export {
 } from './agent-flags.ts';
 export { type AgentHealthInput, agentHealthChecks } from './agent-health.ts';
 export { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
-export { readIfExists, writeFileAtomic } from './atomic-file.ts';
 export { type BridgeFdbJson, bridgeFdbJson } from './bridge-fdb.ts';
 export { type Claim, type ClaimIndex, createClaimIndex } from './cidr-claims.ts';
 export { type CniConflistOptions, renderCniConflist } from './cni-conflist.ts';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@loom-net/core';
 import type { LabCni } from '../lab-config.ts';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
 import { type NodePlan, nodeTreePath } from './node-plan.ts';
 
 /** Debian's containernetworking-plugins: what a node uses with `--cni bridge`. */
@@ -89,7 +89,7 @@ export function installNodeCni(node: NodePlan, cni: LabCni, podCidr: string | un
   for (const plugin of REFERENCE_PLUGINS) {
     copyIfChanged(join(REFERENCE_PLUGIN_DIR, plugin), join(binDir, plugin));
   }
-  writeFileAtomic(
+  writeFileAtomicSync(
     join(confDir, BRIDGE_CONFLIST),
     `${JSON.stringify(bridgeConflist(podCidr), null, 2)}\n`,
   );

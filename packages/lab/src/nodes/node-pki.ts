@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '@loom-net/core';
 import { clusterName } from '../components/component-flags.ts';
 import { renderKubeconfig } from '../kubeconfig.ts';
 import type { LabConfig } from '../lab-config.ts';
 import { apiServerUrl } from '../network-plan.ts';
 import type { CertificateSpec } from '../pki/certificate-specs.ts';
 import { generateLeaf, pkiFiles } from '../pki/pki.ts';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
 import type { NodePlan } from './node-plan.ts';
 
 /**
@@ -74,5 +74,5 @@ export function writeKubeletKubeconfig(config: LabConfig, node: NodePlan): void 
     certPem: readFileSync(files.client.cert, 'utf8'),
     keyPem: readFileSync(files.client.key, 'utf8'),
   });
-  writeFileAtomic(node.kubeletKubeconfig, content, 0o600);
+  writeFileAtomicSync(node.kubeletKubeconfig, content, { mode: 0o600 });
 }

@@ -4,6 +4,7 @@ import {
   createCommandRunner,
   type KubeClient,
   netnsExists,
+  writeFileAtomicSync,
 } from '@loom-net/core';
 import { isLabError, LabError } from '../errors.ts';
 import type { LabConfig } from '../lab-config.ts';
@@ -11,7 +12,6 @@ import { pkiFiles } from '../pki/pki.ts';
 import { readPidFile } from '../process/detached-process.ts';
 import { logTail } from '../process/log-tail.ts';
 import { namespaceIdentity } from '../process/namespace-members.ts';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
 import { renderKubeletConfig } from './kubelet-config.ts';
 import { installNodeCni, nodeCniInPlace } from './node-cni.ts';
 import {
@@ -215,7 +215,7 @@ function writeKubeletConfig(config: LabConfig, node: NodePlan): void {
     tlsPrivateKeyFile: files.serving.key,
     nodeLeaseDurationSeconds: NODE_LEASE_SECONDS,
   });
-  writeFileAtomic(node.kubeletConfigFile, content);
+  writeFileAtomicSync(node.kubeletConfigFile, content);
 }
 
 // Pods whose node namespace was replaced lost their link to it: remove them, so the kubelet

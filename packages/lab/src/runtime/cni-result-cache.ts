@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
+import { writeFileAtomicSync } from '@loom-net/core';
 import type { CniJson } from './cni-config.ts';
 
 /**
@@ -32,7 +32,7 @@ export function cacheFilePath(
 export function writeCachedAttachment(cacheDir: string, entry: CachedAttachment): void {
   mkdirSync(join(cacheDir, 'results'), { recursive: true, mode: 0o700 });
   const path = cacheFilePath(cacheDir, entry.networkName, entry.containerId, entry.ifName);
-  writeFileAtomic(path, JSON.stringify(entry), 0o600);
+  writeFileAtomicSync(path, JSON.stringify(entry), { mode: 0o600 });
 }
 
 function parseEntry(text: string): CachedAttachment | undefined {
@@ -74,7 +74,8 @@ export function listCachedAttachments(cacheDir: string, containerId?: string): C
   }
   const entries: CachedAttachment[] = [];
   for (const name of names) {
-    if (name.includes('.tmp-')) continue;
+    // A write in progress: writeFileAtomicSync's temporary `.<name>.<random>.tmp`.
+    if (name.endsWith('.tmp')) continue;
     if (containerId !== undefined && !name.includes(`-${containerId}-`)) continue;
     let text: string;
     try {

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
+import { writeFileAtomicSync } from '@loom-net/core';
 import { CriError } from './cri-error.ts';
 import type { ImageDefinition, ImageMap } from './image-map.ts';
 import { describeImageMap, findImageDefinition, imageIdOf } from './image-map.ts';
@@ -47,10 +47,10 @@ const GROUP = 'root:x:0:\nnobody:x:65534:\n';
 function prepare(dir: string, definition: ImageDefinition): void {
   if (existsSync(join(dir, '.prepared'))) return;
   mkdirSync(join(dir, 'etc'), { recursive: true });
-  writeFileAtomic(join(dir, 'etc', 'passwd'), PASSWD);
-  writeFileAtomic(join(dir, 'etc', 'group'), GROUP);
+  writeFileAtomicSync(join(dir, 'etc', 'passwd'), PASSWD);
+  writeFileAtomicSync(join(dir, 'etc', 'group'), GROUP);
   if (definition.busybox !== undefined) prepareBusybox(join(dir, 'bin'), definition.busybox);
-  writeFileAtomic(join(dir, '.prepared'), `${definition.name}\n`);
+  writeFileAtomicSync(join(dir, '.prepared'), `${definition.name}\n`);
 }
 
 // Debian's busybox-static is built without pgrep, which the busybox image has (and critest
@@ -117,7 +117,7 @@ export function createImageStore(stateDir: string, map: ImageMap): ImageStore {
     definition: byDefinition.get(record.id)!,
     dir: dirOf(record.id),
   });
-  const save = () => writeFileAtomic(file, `${JSON.stringify({ images: records }, null, 2)}\n`);
+  const save = () => writeFileAtomicSync(file, `${JSON.stringify({ images: records }, null, 2)}\n`);
 
   const find = (nameOrId: string): ResolvedImage | undefined => {
     const record = findRecord(records, nameOrId);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../state/write-file-atomic.ts';
+import { writeFileAtomicSync } from '@loom-net/core';
 import type { ContainerRecord, SandboxRecord } from './records.ts';
 
 /**
@@ -42,7 +42,7 @@ export function createRuntimeStore(stateDir: string): RuntimeStore {
   const containerDir = (id: string) => join(containers, id);
   const save = (dir: string, file: string, record: unknown) => {
     mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, file), `${JSON.stringify(record, null, 1)}\n`);
+    writeFileAtomicSync(join(dir, file), `${JSON.stringify(record, null, 1)}\n`);
   };
   return {
     stateDir,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { netnsExists } from '@loom-net/core';
+import { netnsExists, writeFileAtomicSync } from '@loom-net/core';
 import { LabError } from '../errors.ts';
 import type { LabConfig } from '../lab-config.ts';
 import {
@@ -8,7 +8,6 @@ import {
   planNodes,
   recordedNodeSettings,
 } from '../nodes/node-plan.ts';
-import { writeFileAtomic } from './write-file-atomic.ts';
 
 /**
  * The lab's record of itself (`lab.json`): what it created, so `down` removes exactly that
@@ -51,7 +50,7 @@ export function readLabState(config: LabConfig): LabState | undefined {
 }
 
 export function writeLabState(config: LabConfig, state: LabState): void {
-  writeFileAtomic(config.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileAtomicSync(config.paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**
