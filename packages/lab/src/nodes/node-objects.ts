@@ -1,16 +1,6 @@
-import { isKubeApiError, type KubeClient } from '@loom-net/core';
+import { isKubeApiError, type KubeClient, type Node } from '@loom-net/core';
 import { LabError } from '../errors.ts';
 import type { NodePlan } from './node-plan.ts';
-
-/** The part of a Node the lab reads. */
-interface NodeObject {
-  metadata?: { name?: string };
-  spec?: { podCIDR?: string; podCIDRs?: string[] };
-  status?: {
-    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-    nodeInfo?: { kubeletVersion?: string; containerRuntimeVersion?: string };
-  };
-}
 
 /** What `status` and `up` show of a Node. */
 export interface NodeCondition {
@@ -30,7 +20,7 @@ export interface NodeCondition {
  * The Node the lab creates before the kubelet registers, with the classic topology's podCIDR
  * (the controller manager's allocator keeps a podCIDR that is already set).
  */
-export function nodeObject(node: Pick<NodePlan, 'name' | 'podCidr'>): object {
+export function nodeObject(node: Pick<NodePlan, 'name' | 'podCidr'>): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -50,7 +40,7 @@ export async function ensureNodeObject(client: KubeClient, node: NodePlan): Prom
     if (!isKubeApiError(error, 409)) throw nodeError(node, 'create', error);
   }
   const path = `/api/v1/nodes/${node.name}`;
-  const existing = await client.request<NodeObject>({ path });
+  const existing = await client.request<Node>({ path });
   const current = existing.spec?.podCIDR;
   if (current === node.podCidr) return;
   if (current !== undefined) {
@@ -83,7 +73,7 @@ function nodeError(node: NodePlan, action: string, error: unknown): LabError {
   );
 }
 
-export function nodeCondition(object: NodeObject): NodeCondition {
+export function nodeCondition(object: Node): NodeCondition {
   const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
   const info = object.status?.nodeInfo;
   return {
@@ -102,7 +92,7 @@ export async function readNodeConditions(
   client: KubeClient,
   timeoutMs = 5_000,
 ): Promise<Map<string, NodeCondition>> {
-  const list = await client.request<{ items: NodeObject[] }>({ path: '/api/v1/nodes', timeoutMs });
+  const list = await client.request<{ items: Node[] }>({ path: '/api/v1/nodes', timeoutMs });
   return new Map(list.items.map((item) => [item.metadata?.name ?? '', nodeCondition(item)]));
 }
 
