@@ -1,12 +1,13 @@
 import {
+  applyNftTransaction,
   type Cidr,
   type CommandRunner,
+  createNftTransaction,
   isKernelCommandError,
   type NftJsonEntry,
-  nftApply,
   nftJson,
 } from '@loom-net/core';
-import { renderMasqueradeRuleset } from './masquerade-ruleset.ts';
+import { masqueradeTransaction } from './masquerade-ruleset.ts';
 
 export type MasqueradeOutcome = 'applied' | 'unchanged' | 'removed' | 'absent';
 
@@ -38,17 +39,19 @@ export function createMasqueradeTable(options: MasqueradeTableOptions) {
 
   return {
     async ensure(clusterCidrs: readonly Cidr[]): Promise<MasqueradeOutcome> {
-      const ruleset = renderMasqueradeRuleset(table, clusterCidrs);
+      const tx = masqueradeTransaction(table, clusterCidrs);
+      const ruleset = tx.text();
       const current = await listing();
       if (applied?.ruleset === ruleset && current === applied.listing) return 'unchanged';
-      await nftApply(runner, ruleset, netns);
+      await applyNftTransaction(runner, tx, netns);
       applied = { ruleset, listing: (await listing()) ?? '' };
       return 'applied';
     },
     async remove(): Promise<MasqueradeOutcome> {
       applied = undefined;
       if ((await listing()) === undefined) return 'absent';
-      await nftApply(runner, `delete table inet ${table}\n`, netns);
+      const tx = createNftTransaction({ family: 'inet', name: table }).delete({ kind: 'table' });
+      await applyNftTransaction(runner, tx, netns);
       return 'removed';
     },
   };
