@@ -2,7 +2,32 @@ export { childProcessModule } from './child-process-module.ts';
 export type { CommandRunnerOptions } from './command-runner.ts';
 export { createCommandRunner } from './command-runner.ts';
 export { conntrackFlush } from './conntrack.ts';
-export { bridgeBatch, bridgeJson, ipBatch, ipJson } from './ip.ts';
+export {
+  bridgeBatch,
+  bridgeFdb,
+  bridgeJson,
+  ipBatch,
+  ipJson,
+  ipLinks,
+  ipNeighbours,
+  ipRoutes,
+} from './ip.ts';
+export type {
+  BridgeFdbJson,
+  IpAddrInfoJson,
+  IpLinkCountersJson,
+  IpLinkInfoJson,
+  IpLinkJson,
+  IpNeighbourJson,
+  IpRouteJson,
+} from './ip-json.ts';
+export {
+  IpJsonShapeError,
+  parseBridgeFdb,
+  parseIpLinks,
+  parseIpNeighbours,
+  parseIpRoutes,
+} from './ip-json.ts';
 export type { NftJsonEntry } from './json-output.ts';
 export type {
   CommandOutput,

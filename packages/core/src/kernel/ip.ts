@@ -1,3 +1,13 @@
+import {
+  type BridgeFdbJson,
+  type IpLinkJson,
+  type IpNeighbourJson,
+  type IpRouteJson,
+  parseBridgeFdb,
+  parseIpLinks,
+  parseIpNeighbours,
+  parseIpRoutes,
+} from './ip-json.ts';
 import { parseIpJson } from './json-output.ts';
 import type { CommandRunner, KernelCommand, KernelTool } from './kernel-command.ts';
 import { isKernelCommandError, KernelCommandError } from './kernel-command-error.ts';
@@ -18,7 +28,10 @@ export function bridgeBatch(runner: CommandRunner, lines: readonly string[], net
   return iproute2Batch('bridge', runner, lines, netns);
 }
 
-/** Runs `ip -json <args>` and returns the parsed output (an empty listing is `[]`). */
+/**
+ * Runs `ip -json <args>` and returns the parsed output (an empty listing is `[]`), untyped:
+ * prefer {@link ipLinks}, {@link ipRoutes} and {@link ipNeighbours}, which check the shape.
+ */
 export function ipJson<T = unknown>(
   runner: CommandRunner,
   args: readonly string[],
@@ -34,6 +47,45 @@ export function bridgeJson<T = unknown>(
   netns?: string,
 ) {
   return iproute2Json<T>('bridge', runner, args, netns);
+}
+
+/**
+ * `ip -json <args>` for links: `link show …`, or `address show …` for their addresses too;
+ * `-details` adds `linkinfo`, `-statistics` adds `stats64`.
+ */
+export function ipLinks(
+  runner: CommandRunner,
+  args: readonly string[],
+  netns?: string,
+): Promise<IpLinkJson[]> {
+  return iproute2List('ip', runner, args, netns, parseIpLinks);
+}
+
+/** `ip -json <args>` for routes: `route show …` (with `-Numeric`, protocols as numbers). */
+export function ipRoutes(
+  runner: CommandRunner,
+  args: readonly string[],
+  netns?: string,
+): Promise<IpRouteJson[]> {
+  return iproute2List('ip', runner, args, netns, parseIpRoutes);
+}
+
+/** `ip -json <args>` for neighbours: `neigh show …`. */
+export function ipNeighbours(
+  runner: CommandRunner,
+  args: readonly string[],
+  netns?: string,
+): Promise<IpNeighbourJson[]> {
+  return iproute2List('ip', runner, args, netns, parseIpNeighbours);
+}
+
+/** `bridge -json <args>` for forwarding entries: `fdb show dev <device>`. */
+export function bridgeFdb(
+  runner: CommandRunner,
+  args: readonly string[],
+  netns?: string,
+): Promise<BridgeFdbJson[]> {
+  return iproute2List('bridge', runner, args, netns, parseBridgeFdb);
 }
 
 async function iproute2Batch(
@@ -86,4 +138,30 @@ async function iproute2Json<T>(
   const command: KernelCommand = { tool, args: ['-json', ...args], netns };
   const { stdout } = await runner.run(command);
   return parseIpJson(command, stdout) as T;
+}
+
+// Every iproute2 listing is a JSON list; anything else is reported as the command's invalid
+// output, naming it, rather than read as no entries.
+async function iproute2List<T>(
+  tool: Iproute2Tool,
+  runner: CommandRunner,
+  args: readonly string[],
+  netns: string | undefined,
+  parse: (output: unknown) => T[],
+): Promise<T[]> {
+  const command: KernelCommand = { tool, args: ['-json', ...args], netns };
+  const { stdout } = await runner.run(command);
+  const output = parseIpJson(command, stdout);
+  try {
+    return parse(output);
+  } catch (cause) {
+    const detail = `its JSON output is not what was asked for: ${(cause as Error).message}`;
+    throw new KernelCommandError(command, {
+      stderr: '',
+      exitCode: 0,
+      detail,
+      reason: 'invalid',
+      cause,
+    });
+  }
 }
