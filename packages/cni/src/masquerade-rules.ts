@@ -1,3 +1,11 @@
+import {
+  createNftTransaction,
+  type NftJsonEntry,
+  type NftJsonSet,
+  type NftTableRef,
+  type NftTransaction,
+  nftSetState,
+} from '@loom-net/core/kernel';
 import { formatCidr, formatIp } from '@loom-net/core/net';
 import { type CniAttachment, type InterfaceAddress, subnetOf } from '@loom-net/ipam';
 import { nameHash } from './name-hash.ts';
@@ -10,6 +18,7 @@ import { nameHash } from './name-hash.ts';
  * parallel ADDs never race on rules.
  */
 export const MASQ_TABLE = 'loom-cni';
+const TABLE: NftTableRef = { family: 'inet', name: MASQ_TABLE };
 
 export interface MasqNames {
   chain: string;
@@ -42,34 +51,53 @@ export function attachmentComment(attachment: CniAttachment): string {
 }
 
 /** The transaction ADD applies: declare everything (idempotent), rewrite the chain, add the pod. */
+export function masqAddTransaction(
+  network: string,
+  attachment: CniAttachment,
+  addresses: readonly InterfaceAddress[],
+): NftTransaction {
+  const n = masqNames(network);
+  const pods = `pods of network ${network}`;
+  const tx = createNftTransaction(TABLE)
+    .add({ kind: 'table' })
+    .add({ kind: 'set', name: n.pods4, type: 'ipv4_addr', comment: pods })
+    .add({ kind: 'set', name: n.nets4, type: 'ipv4_addr', flags: ['interval'] })
+    .add({ kind: 'set', name: n.pods6, type: 'ipv6_addr', comment: pods })
+    .add({ kind: 'set', name: n.nets6, type: 'ipv6_addr', flags: ['interval'] })
+    .add({
+      kind: 'chain',
+      name: n.chain,
+      base: { type: 'nat', hook: 'postrouting', priority: 'srcnat', policy: 'accept' },
+    })
+    // Flushing and re-adding in one transaction keeps exactly these two rules, whoever runs last.
+    .flush({ kind: 'chain', name: n.chain })
+    .add({
+      kind: 'rule',
+      chain: n.chain,
+      rule: `ip saddr @${n.pods4} ip daddr != @${n.nets4} ip daddr != 224.0.0.0/4 masquerade`,
+    })
+    .add({
+      kind: 'rule',
+      chain: n.chain,
+      rule: `ip6 saddr @${n.pods6} ip6 daddr != @${n.nets6} ip6 daddr != ff00::/8 masquerade`,
+    });
+  const comment = attachmentComment(attachment);
+  for (const address of addresses) {
+    const v4 = address.ip.family === 4;
+    const key = formatIp(address.ip);
+    tx.add({ kind: 'element', set: v4 ? n.pods4 : n.pods6, key, comment });
+    tx.add({ kind: 'element', set: v4 ? n.nets4 : n.nets6, key: formatCidr(subnetOf(address)) });
+  }
+  return tx;
+}
+
+/** masqAddTransaction as `nft -f` text. */
 export function masqAddScript(
   network: string,
   attachment: CniAttachment,
   addresses: readonly InterfaceAddress[],
 ): string {
-  const n = masqNames(network);
-  const t = `inet ${MASQ_TABLE}`;
-  const comment = JSON.stringify(attachmentComment(attachment));
-  const lines = [
-    `add table ${t}`,
-    `add set ${t} ${n.pods4} { type ipv4_addr; comment ${JSON.stringify(`pods of network ${network}`)}; }`,
-    `add set ${t} ${n.nets4} { type ipv4_addr; flags interval; }`,
-    `add set ${t} ${n.pods6} { type ipv6_addr; comment ${JSON.stringify(`pods of network ${network}`)}; }`,
-    `add set ${t} ${n.nets6} { type ipv6_addr; flags interval; }`,
-    `add chain ${t} ${n.chain} { type nat hook postrouting priority srcnat; policy accept; }`,
-    // Flushing and re-adding in one transaction keeps exactly these two rules, whoever runs last.
-    `flush chain ${t} ${n.chain}`,
-    `add rule ${t} ${n.chain} ip saddr @${n.pods4} ip daddr != @${n.nets4} ip daddr != 224.0.0.0/4 masquerade`,
-    `add rule ${t} ${n.chain} ip6 saddr @${n.pods6} ip6 daddr != @${n.nets6} ip6 daddr != ff00::/8 masquerade`,
-  ];
-  for (const address of addresses) {
-    const v4 = address.ip.family === 4;
-    lines.push(
-      `add element ${t} ${v4 ? n.pods4 : n.pods6} { ${formatIp(address.ip)} comment ${comment} }`,
-    );
-    lines.push(`add element ${t} ${v4 ? n.nets4 : n.nets6} { ${formatCidr(subnetOf(address))} }`);
-  }
-  return `${lines.join('\n')}\n`;
+  return masqAddTransaction(network, attachment, addresses).text();
 }
 
 /** One pod address found in a network's sets. */
@@ -80,31 +108,27 @@ export interface MasqElement {
 }
 
 /** The pod elements of `network` in an `nft -j list table` answer. */
-export function masqElements(entries: readonly unknown[], network: string): MasqElement[] {
+export function masqElements(entries: readonly NftJsonEntry[], network: string): MasqElement[] {
   const n = masqNames(network);
   const elements: MasqElement[] = [];
   for (const entry of entries) {
-    const set = (entry as { set?: { name?: string; elem?: unknown[] } }).set;
+    const set = entry.set as NftJsonSet | undefined;
     if (set?.name !== n.pods4 && set?.name !== n.pods6) continue;
-    for (const item of set.elem ?? []) {
-      if (typeof item === 'string')
-        elements.push({ set: set.name, address: item, comment: undefined });
-      const elem = (item as { elem?: { val?: unknown; comment?: unknown } }).elem;
-      if (elem && typeof elem.val === 'string') {
-        elements.push({
-          set: set.name,
-          address: elem.val,
-          comment: typeof elem.comment === 'string' ? elem.comment : undefined,
-        });
-      }
+    for (const element of nftSetState(set).elements) {
+      elements.push({ set: set.name, address: element.key.join(' . '), comment: element.comment });
     }
   }
   return elements;
 }
 
 /** A transaction deleting the given elements; empty when there is nothing to delete. */
+export function masqDeleteTransaction(elements: readonly MasqElement[]): NftTransaction {
+  const tx = createNftTransaction(TABLE);
+  for (const e of elements) tx.delete({ kind: 'element', set: e.set, key: e.address });
+  return tx;
+}
+
+/** masqDeleteTransaction as `nft -f` text. */
 export function masqDeleteScript(elements: readonly MasqElement[]): string {
-  return elements
-    .map((e) => `delete element inet ${MASQ_TABLE} ${e.set} { ${e.address} }\n`)
-    .join('');
+  return masqDeleteTransaction(elements).text();
 }

@@ -1,11 +1,17 @@
-import { type CommandRunner, isKernelCommandError, nftApply, nftJson } from '@loom-net/core/kernel';
+import {
+  applyNftTransaction,
+  type CommandRunner,
+  isKernelCommandError,
+  type NftJsonEntry,
+  nftJson,
+} from '@loom-net/core/kernel';
 import type { CniAttachment, InterfaceAddress } from '@loom-net/ipam';
 import {
   attachmentComment,
   MASQ_TABLE,
   type MasqElement,
-  masqAddScript,
-  masqDeleteScript,
+  masqAddTransaction,
+  masqDeleteTransaction,
   masqElements,
 } from './masquerade-rules.ts';
 
@@ -16,7 +22,7 @@ export async function addMasquerade(
   attachment: CniAttachment,
   addresses: readonly InterfaceAddress[],
 ): Promise<void> {
-  await nftApply(runner, masqAddScript(network, attachment, addresses));
+  await applyNftTransaction(runner, masqAddTransaction(network, attachment, addresses));
 }
 
 /** The network's pod elements; none when the table was never created. */
@@ -26,7 +32,7 @@ export async function listMasquerade(
 ): Promise<MasqElement[]> {
   try {
     return masqElements(
-      await nftJson<unknown[]>(runner, ['list', 'table', 'inet', MASQ_TABLE]),
+      await nftJson<NftJsonEntry[]>(runner, ['list', 'table', 'inet', MASQ_TABLE]),
       network,
     );
   } catch (error) {
@@ -42,7 +48,7 @@ export async function removeMasquerade(
   stale: (element: MasqElement) => boolean,
 ): Promise<MasqElement[]> {
   const doomed = (await listMasquerade(runner, network)).filter(stale);
-  if (doomed.length > 0) await nftApply(runner, masqDeleteScript(doomed));
+  await applyNftTransaction(runner, masqDeleteTransaction(doomed));
   return doomed;
 }
 
