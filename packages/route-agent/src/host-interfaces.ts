@@ -1,14 +1,12 @@
-import { type Cidr, cidrOf, contains, type IpAddress, ipEquals, tryParseIp } from '@loom-net/core';
-
-/** One entry of `ip -details -json address show`. */
-export interface IpAddrEntry {
-  ifname: string;
-  mtu?: number;
-  flags?: string[];
-  address?: string;
-  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
-  addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }>;
-}
+import {
+  type Cidr,
+  cidrOf,
+  contains,
+  type IpAddress,
+  type IpLinkJson,
+  ipEquals,
+  tryParseIp,
+} from '@loom-net/core';
 
 export interface InterfaceAddress {
   readonly ifname: string;
@@ -21,18 +19,19 @@ export interface InterfaceAddress {
 export interface HostInterfaces {
   /** Global-scope addresses (link-local ones never carry node traffic). */
   readonly addresses: readonly InterfaceAddress[];
-  readonly links: ReadonlyMap<string, IpAddrEntry>;
+  readonly links: ReadonlyMap<string, IpLinkJson>;
 }
 
-export function readHostInterfaces(entries: readonly IpAddrEntry[]): HostInterfaces {
+/** From `ip -details -json address show`. */
+export function readHostInterfaces(entries: readonly IpLinkJson[]): HostInterfaces {
   const addresses: InterfaceAddress[] = [];
-  const links = new Map<string, IpAddrEntry>();
+  const links = new Map<string, IpLinkJson>();
   for (const entry of entries) {
     links.set(entry.ifname, entry);
-    for (const info of entry.addr_info ?? []) {
-      if (info.scope !== 'global' || info.local === undefined) continue;
+    for (const info of entry.addr_info) {
+      if (info.scope !== 'global') continue;
       const address = tryParseIp(info.local);
-      if (address === undefined || info.prefixlen === undefined) continue;
+      if (address === undefined) continue;
       addresses.push({ ifname: entry.ifname, address, subnet: cidrOf(address, info.prefixlen) });
     }
   }

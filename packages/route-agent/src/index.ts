@@ -8,7 +8,6 @@ export {
 } from './agent-flags.ts';
 export { type AgentHealthInput, agentHealthChecks } from './agent-health.ts';
 export { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
-export { type BridgeFdbJson, bridgeFdbJson } from './bridge-fdb.ts';
 export { type Claim, type ClaimIndex, createClaimIndex } from './cidr-claims.ts';
 export { type CniConflistOptions, renderCniConflist } from './cni-conflist.ts';
 export {
@@ -36,14 +35,12 @@ export {
   connectedSubnets,
   type HostInterfaces,
   type InterfaceAddress,
-  type IpAddrEntry,
   isConnected,
   readHostInterfaces,
   underlayOf,
 } from './host-interfaces.ts';
 export {
   type FdbEntry,
-  type IpRouteEntry,
   type KernelRoute,
   type KernelState,
   type Neighbour,

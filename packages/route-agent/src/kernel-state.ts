@@ -1,22 +1,16 @@
 import {
   addressBits,
+  type BridgeFdbJson,
   type Cidr,
   cidrOf,
   type IpAddress,
   type IpFamily,
+  type IpNeighbourJson,
+  type IpRouteJson,
   parseCidr,
   tryParseIp,
 } from '@loom-net/core';
 import type { HostInterfaces, InterfaceAddress } from './host-interfaces.ts';
-
-/** One entry of `ip -numeric -json route show`. */
-export interface IpRouteEntry {
-  dst?: string;
-  gateway?: string;
-  dev?: string;
-  protocol?: string;
-  flags?: string[];
-}
 
 /** A route as the kernel holds it; `protocol` is numeric text thanks to `ip -numeric`. */
 export interface KernelRoute {
@@ -60,8 +54,9 @@ export interface KernelState {
   readonly fdb: readonly FdbEntry[];
 }
 
+/** From `ip -Numeric -json -4|-6 route show`: the family is the listing's, ip does not print it. */
 export function parseKernelRoutes(
-  entries: readonly IpRouteEntry[],
+  entries: readonly IpRouteJson[],
   family: IpFamily,
 ): KernelRoute[] {
   const routes: KernelRoute[] = [];
@@ -73,7 +68,7 @@ export function parseKernelRoutes(
       dst,
       gateway,
       device: entry.dev,
-      onlink: entry.flags?.includes('onlink') ?? false,
+      onlink: entry.flags.includes('onlink'),
       protocol: entry.protocol ?? '',
     });
   }
@@ -81,8 +76,7 @@ export function parseKernelRoutes(
 }
 
 // ip prints `default` for /0 and leaves the prefix off host routes.
-function parseRouteDst(dst: string | undefined, family: IpFamily): Cidr | undefined {
-  if (dst === undefined) return undefined;
+function parseRouteDst(dst: string, family: IpFamily): Cidr | undefined {
   if (dst === 'default') return cidrOf({ family, value: 0n }, 0);
   if (dst.includes('/')) {
     try {
@@ -95,24 +89,24 @@ function parseRouteDst(dst: string | undefined, family: IpFamily): Cidr | undefi
   return ip && cidrOf(ip, addressBits(ip.family));
 }
 
-export function parseNeighbours(
-  entries: ReadonlyArray<{ dst?: string; lladdr?: string; state?: string[] }>,
-): Neighbour[] {
+/** From `ip -json neigh show dev <device>`; unresolved entries (no MAC) are left out. */
+export function parseNeighbours(entries: readonly IpNeighbourJson[]): Neighbour[] {
   const neighbours: Neighbour[] = [];
   for (const entry of entries) {
-    const ip = entry.dst === undefined ? undefined : tryParseIp(entry.dst);
+    const ip = tryParseIp(entry.dst);
     if (ip === undefined || entry.lladdr === undefined) continue;
-    const permanent = entry.state?.includes('PERMANENT') ?? false;
+    const permanent = entry.state.includes('PERMANENT');
     neighbours.push({ ip, mac: entry.lladdr.toLowerCase(), permanent });
   }
   return neighbours;
 }
 
-export function parseFdb(entries: ReadonlyArray<{ mac?: string; dst?: string }>): FdbEntry[] {
+/** From `bridge -json fdb show dev <device>`; entries without a remote VTEP are left out. */
+export function parseFdb(entries: readonly BridgeFdbJson[]): FdbEntry[] {
   const fdb: FdbEntry[] = [];
   for (const entry of entries) {
     const dst = entry.dst === undefined ? undefined : tryParseIp(entry.dst);
-    if (dst === undefined || entry.mac === undefined) continue;
+    if (dst === undefined) continue;
     fdb.push({ mac: entry.mac.toLowerCase(), dst });
   }
   return fdb;
@@ -130,7 +124,7 @@ export function vxlanLinkOf(host: HostInterfaces, device: string): VxlanLink | u
     learning: typeof data.learning === 'boolean' ? data.learning : undefined,
     mac: link.address?.toLowerCase(),
     mtu: link.mtu,
-    up: link.flags?.includes('UP') ?? false,
+    up: link.flags.includes('UP'),
     addresses: host.addresses.filter((a) => a.ifname === device),
   };
 }

@@ -1,8 +1,14 @@
-import { bridgeBatch, type CommandRunner, ipBatch, ipJson } from '@loom-net/core';
-import { bridgeFdbJson } from './bridge-fdb.ts';
-import { type HostInterfaces, type IpAddrEntry, readHostInterfaces } from './host-interfaces.ts';
 import {
-  type IpRouteEntry,
+  bridgeBatch,
+  bridgeFdb,
+  type CommandRunner,
+  ipBatch,
+  ipLinks,
+  ipNeighbours,
+  ipRoutes,
+} from '@loom-net/core';
+import { type HostInterfaces, readHostInterfaces } from './host-interfaces.ts';
+import {
   type KernelState,
   parseFdb,
   parseKernelRoutes,
@@ -10,8 +16,6 @@ import {
   vxlanLinkOf,
 } from './kernel-state.ts';
 import type { RoutePlan } from './route-plan.ts';
-
-type NeighbourEntry = { dst?: string; lladdr?: string; state?: string[] };
 
 export interface RouteApplierOptions {
   readonly runner: CommandRunner;
@@ -34,23 +38,19 @@ export function createRouteApplier(options: RouteApplierOptions): RouteApplier {
   const { runner, netns, vxlanDevice } = options;
   return {
     async readHost() {
-      const entries = await ipJson<IpAddrEntry[]>(runner, ['-details', 'address', 'show'], netns);
-      return readHostInterfaces(entries);
+      return readHostInterfaces(await ipLinks(runner, ['-details', 'address', 'show'], netns));
     },
     async readState(host) {
       const vxlan = vxlanLinkOf(host, vxlanDevice);
       // -Numeric: the protocol as a number even where rt_protos gives 76 a name.
       const routes = (family: '-4' | '-6') =>
-        ipJson<IpRouteEntry[]>(
-          runner,
-          ['-Numeric', family, 'route', 'show', 'table', 'main'],
-          netns,
-        );
+        ipRoutes(runner, ['-Numeric', family, 'route', 'show', 'table', 'main'], netns);
+      // Only iproute2's `bridge` shows an FDB entry's remote VTEP; `ip neigh` cannot.
       const [v4, v6, neighbours, fdb] = await Promise.all([
         routes('-4'),
         routes('-6'),
-        vxlan ? ipJson<NeighbourEntry[]>(runner, ['neigh', 'show', 'dev', vxlanDevice], netns) : [],
-        vxlan ? bridgeFdbJson(runner, vxlanDevice, netns) : [],
+        vxlan ? ipNeighbours(runner, ['neigh', 'show', 'dev', vxlanDevice], netns) : [],
+        vxlan ? bridgeFdb(runner, ['fdb', 'show', 'dev', vxlanDevice], netns) : [],
       ]);
       return {
         routes: [...parseKernelRoutes(v4, 4), ...parseKernelRoutes(v6, 6)],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ipBatch, ipJson } from '@loom-net/core';
+import { ipBatch, ipRoutes } from '@loom-net/core';
 import {
   canUseNetns,
   createFakeApiServer,
@@ -77,12 +77,7 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('loom-route-agent process'), ()
 
   it('programs the route and becomes ready', async () => {
     await eventually(async () => {
-      const routes = await ipJson<Array<{ dst: string; gateway: string }>>(ns.runner, [
-        'route',
-        'show',
-        'proto',
-        '76',
-      ]);
+      const routes = await ipRoutes(ns.runner, ['route', 'show', 'proto', '76']);
       expect(routes.map((r) => `${r.dst} via ${r.gateway}`)).toEqual([
         '10.244.2.0/24 via 192.168.1.12',
       ]);
@@ -97,7 +92,7 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('loom-route-agent process'), ()
     const [code] = await once(agent, 'exit');
     expect(code).toBe(0);
     expect(logs.map((l) => l.msg)).toContain('shutdown complete');
-    const routes = await ipJson<unknown[]>(ns.runner, ['route', 'show', 'proto', '76']);
+    const routes = await ipRoutes(ns.runner, ['route', 'show', 'proto', '76']);
     expect(routes).toHaveLength(1);
   });
 });

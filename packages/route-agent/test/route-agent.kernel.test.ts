@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type HealthServer, ipBatch, ipJson, startHealthServer } from '@loom-net/core';
+import { type HealthServer, ipBatch, ipRoutes, startHealthServer } from '@loom-net/core';
 import {
   canUseNetns,
   createFakeApiServer,
@@ -13,7 +13,6 @@ import { eventually, startTestAgent, type TestAgent } from './fixtures/agents.ts
 import { nodeObject } from './fixtures/nodes.ts';
 import { addNode, createTopology, type Topology } from './fixtures/topology.ts';
 
-type Route = { dst: string; gateway?: string; protocol?: string };
 const NODES = '/api/v1/nodes';
 
 describe.skipIf(!canUseNetns())(
@@ -52,7 +51,7 @@ describe.skipIf(!canUseNetns())(
     });
 
     const routesOf = async (ns: TestNetns) =>
-      (await ipJson<Route[]>(ns.runner, ['-4', 'route', 'show', 'proto', '76'])).map(
+      (await ipRoutes(ns.runner, ['-4', 'route', 'show', 'proto', '76'])).map(
         (r) => `${r.dst} via ${r.gateway}`,
       );
 

@@ -1,8 +1,12 @@
+import {
+  type IpLinkJson,
+  type IpRouteJson,
+  parseBridgeFdb,
+  parseIpNeighbours,
+} from '@loom-net/core';
 import { describe, expect, it } from 'vitest';
 import {
   desiredRouting,
-  type IpAddrEntry,
-  type IpRouteEntry,
   type KernelState,
   type NodeView,
   parseFdb,
@@ -22,13 +26,13 @@ const node2 = node('node2', ['192.168.1.12'], ['10.244.2.0/24']);
 const node3 = node('node3', ['192.168.1.13'], ['10.244.3.0/24']);
 const far3 = node('node3', ['192.168.2.13'], ['10.244.3.0/24']);
 
-const eth0: IpAddrEntry = {
+const eth0: IpLinkJson = {
   ifname: 'eth0',
   mtu: 1500,
   flags: ['UP'],
   addr_info: [{ family: 'inet', local: '192.168.1.11', prefixlen: 24, scope: 'global' }],
 };
-const device: IpAddrEntry = {
+const device: IpLinkJson = {
   ifname: 'loom.vxlan',
   mtu: 1450,
   flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
@@ -45,20 +49,21 @@ const route = (
   protocol: string,
   dev = 'eth0',
   flags: string[] = [],
-) => ({ dst, gateway, dev, protocol, flags }) satisfies IpRouteEntry;
-const connected: IpRouteEntry = { dst: '192.168.1.0/24', dev: 'eth0', protocol: '2', flags: [] };
+) => ({ dst, gateway, dev, protocol, flags }) satisfies IpRouteJson;
+const connected: IpRouteJson = { dst: '192.168.1.0/24', dev: 'eth0', protocol: '2', flags: [] };
 
 function kernel(
-  routes: IpRouteEntry[],
-  links: IpAddrEntry[] = [eth0],
+  routes: IpRouteJson[],
+  links: IpLinkJson[] = [eth0],
   vxlanState: { neigh?: object[]; fdb?: object[] } = {},
 ): KernelState {
   const host = readHostInterfaces(links);
   return {
     routes: parseKernelRoutes([connected, ...routes], 4),
     vxlan: vxlanLinkOf(host, 'loom.vxlan'),
-    neighbours: parseNeighbours(vxlanState.neigh ?? []),
-    fdb: parseFdb(vxlanState.fdb ?? []),
+    // As ip and bridge print them, read by core's parsers as the applier does.
+    neighbours: parseNeighbours(parseIpNeighbours(vxlanState.neigh ?? [])),
+    fdb: parseFdb(parseBridgeFdb(vxlanState.fdb ?? [])),
   };
 }
 

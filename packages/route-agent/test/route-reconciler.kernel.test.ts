@@ -1,11 +1,9 @@
-import { ipBatch, ipJson } from '@loom-net/core';
+import { ipBatch, ipRoutes } from '@loom-net/core';
 import { canUseNetns, kernelSuiteTitle, type TestNetns } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouteApplier, createRouteReconciler, type NodeView } from '../src/index.ts';
 import { node } from './fixtures/nodes.ts';
 import { addNode, createTopology, type Topology } from './fixtures/topology.ts';
-
-type Route = { dst: string; gateway?: string; dev?: string; protocol?: string; flags?: string[] };
 
 const dual = (n: number) =>
   node(
@@ -36,7 +34,7 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('route reconciler on a 3-node s
       applier: createRouteApplier({ runner: node1.runner, vxlanDevice: 'loom.vxlan' }),
     });
   const owned = async (family: '-4' | '-6') =>
-    (await ipJson<Route[]>(node1.runner, [family, 'route', 'show', 'proto', '76'])).map(
+    (await ipRoutes(node1.runner, [family, 'route', 'show', 'proto', '76'])).map(
       (r) => `${r.dst} via ${r.gateway}`,
     );
   const reconcile = (nodes: NodeView[]) => reconciler().reconcile(nodes);
@@ -75,7 +73,7 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('route reconciler on a 3-node s
     const outcome = await reconcile([dual(1), dual(2), dual(3)]);
     expect(outcome.plan.conflicts.map(({ route }) => route.node)).toEqual(['node3']);
     expect(outcome.programmed.has('node3')).toBe(false);
-    const all = await ipJson<Route[]>(node1.runner, ['-4', 'route', 'show', 'table', 'main']);
+    const all = await ipRoutes(node1.runner, ['-4', 'route', 'show', 'table', 'main']);
     expect(
       all
         .filter((r) => r.dst.startsWith('10.'))
@@ -92,7 +90,7 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('route reconciler on a 3-node s
       '10.244.2.0/24 via 192.168.1.12',
       '10.244.3.0/24 via 192.168.1.13',
     ]);
-    const kept = await ipJson<Route[]>(node1.runner, ['-4', 'route', 'show', '10.99.0.0/16']);
+    const kept = await ipRoutes(node1.runner, ['-4', 'route', 'show', '10.99.0.0/16']);
     expect(kept).toHaveLength(1);
   });
 

@@ -1,4 +1,12 @@
-import { ipBatch, ipJson, type NftJsonEntry, nftJson } from '@loom-net/core';
+import {
+  bridgeFdb,
+  ipBatch,
+  ipLinks,
+  ipNeighbours,
+  ipRoutes,
+  type NftJsonEntry,
+  nftJson,
+} from '@loom-net/core';
 import {
   canUseNetns,
   createFakeApiServer,
@@ -7,7 +15,6 @@ import {
   type TestNetns,
 } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeFdbJson } from '../src/index.ts';
 import { eventually, startTestAgent, type TestAgent } from './fixtures/agents.ts';
 import { nodeObject } from './fixtures/nodes.ts';
 import {
@@ -18,17 +25,6 @@ import {
   createTopology,
   type Topology,
 } from './fixtures/topology.ts';
-
-type Route = { dst: string; gateway?: string; dev?: string; flags?: string[] };
-type Link = {
-  mtu: number;
-  address: string;
-  linkinfo: {
-    info_kind: string;
-    info_data: { id: number; local: string; port: number; learning: boolean };
-  };
-  stats64?: { tx: { packets: number } };
-};
 
 /**
  * node1 and node2 share 192.168.1.0/24; node3 sits alone on 192.168.2.0/24 behind a router
@@ -67,9 +63,9 @@ describe.skipIf(!canUseNetns())(
     });
 
     const routesOf = async (name: string) =>
-      (await ipJson<Route[]>(ns(name).runner, ['-4', 'route', 'show', 'proto', '76'])).map(
+      (await ipRoutes(ns(name).runner, ['-4', 'route', 'show', 'proto', '76'])).map(
         (r) =>
-          `${r.dst} via ${r.gateway}${r.flags?.includes('onlink') ? ` dev ${r.dev} onlink` : ''}`,
+          `${r.dst} via ${r.gateway}${r.flags.includes('onlink') ? ` dev ${r.dev} onlink` : ''}`,
       );
 
     it('routes the same-subnet peer directly and tunnels the routed one', async () => {
@@ -86,7 +82,7 @@ describe.skipIf(!canUseNetns())(
     });
 
     it('builds the VXLAN device like flannel: VNI 1, port 8472, no learning, MTU 1450, one FDB and neighbour entry per peer', async () => {
-      const [link] = await ipJson<Link[]>(ns('node1').runner, [
+      const [link] = await ipLinks(ns('node1').runner, [
         '-details',
         'link',
         'show',
@@ -95,20 +91,15 @@ describe.skipIf(!canUseNetns())(
       ]);
       expect(link?.mtu).toBe(1450);
       expect(link?.address).toBe('0e:4c:c0:a8:01:0b');
-      expect(link?.linkinfo.info_data).toMatchObject({
+      expect(link?.linkinfo?.info_data).toMatchObject({
         id: 1,
         local: '192.168.1.11',
         port: 8472,
         learning: false,
       });
-      const fdb = await bridgeFdbJson(ns('node1').runner, 'loom.vxlan');
+      const fdb = await bridgeFdb(ns('node1').runner, ['fdb', 'show', 'dev', 'loom.vxlan']);
       expect(fdb.map((e) => `${e.mac} ${e.dst}`)).toEqual(['0e:4c:c0:a8:02:0d 192.168.2.13']);
-      const neigh = await ipJson<Array<{ dst: string; lladdr: string }>>(ns('node1').runner, [
-        'neigh',
-        'show',
-        'dev',
-        'loom.vxlan',
-      ]);
+      const neigh = await ipNeighbours(ns('node1').runner, ['neigh', 'show', 'dev', 'loom.vxlan']);
       expect(neigh.map((e) => `${e.dst} ${e.lladdr}`)).toEqual(['10.244.3.0 0e:4c:c0:a8:02:0d']);
     });
 
@@ -160,13 +151,7 @@ describe.skipIf(!canUseNetns())(
 );
 
 async function vxlanTxPackets(node: TestNetns): Promise<number> {
-  const [link] = await ipJson<Link[]>(node.runner, [
-    '-statistics',
-    'link',
-    'show',
-    'dev',
-    'loom.vxlan',
-  ]);
+  const [link] = await ipLinks(node.runner, ['-statistics', 'link', 'show', 'dev', 'loom.vxlan']);
   return link?.stats64?.tx.packets ?? 0;
 }
 
