@@ -111,6 +111,61 @@ describe('controller, one reconcile per key', () => {
     expect(seen).toEqual(['filtered-1 10.244.1.0/24', 'filtered-1 10.244.9.0/24']);
   });
 
+  it('queues both owners when an update moves an object from one key to another', async () => {
+    const slices = '/apis/discovery.k8s.io/v1/namespaces/moving/endpointslices';
+    const slice = (service: string) => ({
+      metadata: { name: 'slice-1', labels: { 'kubernetes.io/service-name': service } },
+      addressType: 'IPv4',
+    });
+    fake.create(slices, slice('old-owner'));
+    const informer = informerOn<EndpointSlice>(slices);
+    const seen: string[] = [];
+    const controller = started({
+      name: 'owners',
+      sources: [controllerSource(informer, { keys: endpointSliceServiceKey })],
+      reconcile: (key) => void seen.push(key),
+    });
+    await controller.start();
+    await expect.poll(() => seen).toEqual(['moving/old-owner']);
+    fake.update(slices, slice('new-owner'));
+    await expect
+      .poll(() => [...seen].sort())
+      .toEqual(['moving/new-owner', 'moving/old-owner', 'moving/old-owner']);
+  });
+
+  it('lets informer resyncs through its filter: they exist to repair drift', async () => {
+    const path = '/api/v1/namespaces/resynced/configmaps';
+    fake.create(path, { metadata: { name: 'a' } });
+    const client = createKubeClient(fake.kubeConfig());
+    clients.push(client);
+    const informer = createInformer<KubeObject>({ client, path, resyncIntervalMs: 50 });
+    let reconciles = 0;
+    const controller = started({
+      name: 'resynced',
+      sources: [controllerSource(informer, { changed: () => false })],
+      reconcile: () => void reconciles++,
+    });
+    await controller.start();
+    await expect.poll(() => reconciles).toBeGreaterThanOrEqual(3);
+  });
+
+  it('retries a prepare that throws before reconciling anything', async () => {
+    const path = '/api/v1/namespaces/prepare-fails/configmaps';
+    fake.create(path, { metadata: { name: 'a' } });
+    let attempts = 0;
+    const seen: string[] = [];
+    const controller = started({
+      name: 'prepare-fails',
+      sources: [informerOn<KubeObject>(path)],
+      prepare: () => {
+        if (++attempts === 1) throw new Error('not yet');
+      },
+      reconcile: (key) => void seen.push(`${key} after ${attempts} prepares`),
+    });
+    await controller.start();
+    await expect.poll(() => seen).toEqual(['prepare-fails/a after 2 prepares']);
+  });
+
   it('runs its start keys even when no object maps to them', async () => {
     const empty = informerOn<KubeObject>('/api/v1/namespaces/nothing-here/configmaps');
     const seen: string[] = [];
