@@ -82,9 +82,8 @@ function readFlag(
 ): KindResult<unknown> {
   if (typeof given === 'boolean') return { value: given };
   if (Array.isArray(given)) {
-    const items = given.flatMap((text) =>
-      splitList(text, (spec as { separator?: string }).separator),
-    );
+    const separator = spec.kind === 'repeatable' ? spec.separator : undefined;
+    const items = given.flatMap((text) => splitList(text, separator));
     if (items.length > 0) return { value: items };
   } else if (given !== undefined && given !== '') {
     return readText(spec, given);
