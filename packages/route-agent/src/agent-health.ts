@@ -5,8 +5,8 @@ import {
   type Informer,
   type Node,
 } from '@loom-net/core';
+import type { AgentStatus } from './agent-status.ts';
 import type { NodeView } from './node-view.ts';
-import type { AgentStatus } from './route-agent.ts';
 
 export interface AgentHealthInput {
   readonly informer: Informer<Node>;

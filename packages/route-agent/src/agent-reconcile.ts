@@ -1,8 +1,8 @@
 import type { Logger } from '@loom-net/core';
 import type { AgentMetrics } from './agent-metrics.ts';
+import type { AgentStatus } from './agent-status.ts';
 import type { NodeSetup } from './node-setup.ts';
 import type { NodeView } from './node-view.ts';
-import type { AgentStatus } from './route-agent.ts';
 import type { RouteReconciler, RoutesOutcome } from './route-reconciler.ts';
 
 /** The work queue's keys: all Nodes feed one routing pass; this Node feeds its setup. */

@@ -8,6 +8,7 @@ export {
 } from './agent-flags.ts';
 export { type AgentHealthInput, agentHealthChecks } from './agent-health.ts';
 export { type AgentMetrics, createAgentMetrics } from './agent-metrics.ts';
+export type { AgentStatus } from './agent-status.ts';
 export { type Claim, type ClaimIndex, createClaimIndex } from './cidr-claims.ts';
 export { type CniConflistOptions, renderCniConflist } from './cni-conflist.ts';
 export {
@@ -69,7 +70,6 @@ export {
 } from './node-view.ts';
 export {
   type AgentNodeSetup,
-  type AgentStatus,
   createRouteAgent,
   type RouteAgent,
   type RouteAgentOptions,

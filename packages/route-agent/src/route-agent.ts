@@ -14,8 +14,9 @@ import {
 import { agentHealthChecks } from './agent-health.ts';
 import { createAgentMetrics } from './agent-metrics.ts';
 import { createAgentReconcile, ROUTES, SETUP } from './agent-reconcile.ts';
+import type { AgentStatus } from './agent-status.ts';
 import type { RoutingMode, VxlanSettings } from './desired-routing.ts';
-import { createNodeSetup, type NodeSetupOptions, type NodeSetupOutcome } from './node-setup.ts';
+import { createNodeSetup, type NodeSetupOptions } from './node-setup.ts';
 import { createNodeViewCache, type NodeView, routingFingerprint } from './node-view.ts';
 import { createRouteApplier } from './route-applier.ts';
 import { createRouteReconciler, type RoutesOutcome } from './route-reconciler.ts';
@@ -43,14 +44,6 @@ export interface RouteAgentOptions {
   readonly informer?: Partial<Omit<InformerOptions<Node>, 'client' | 'path'>>;
   /** Called after every successful routes reconcile (benchmarks, tests). */
   readonly onRoutesApplied?: (outcome: RoutesOutcome) => void;
-}
-
-/** What the last reconcile of each key left behind, for health checks and tests. */
-export interface AgentStatus {
-  readonly routes?: RoutesOutcome;
-  readonly routesError?: Error;
-  readonly setup?: NodeSetupOutcome;
-  readonly setupError?: Error;
 }
 
 export interface RouteAgent {
