@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  applyNftTransaction,
+  createCommandRunner,
   createInformer,
   createKubeClient,
+  createNftTransaction,
   type Informer,
   type KubeObject,
+  nftJson,
   resourcePath,
 } from '@loom-net/core';
 import {
@@ -25,7 +29,6 @@ import {
 } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_NETWORK } from '../src/network-plan.ts';
-import { mustRunTool } from '../src/process/run-tool.ts';
 import {
   labSkipReason,
   startTestControlPlane,
@@ -125,22 +128,28 @@ async function partitionableLink(lab: TestControlPlane): Promise<PartitionableLi
   const netns = lab.config.netns.controlPlane;
   const dir = mkdtempSync(join(tmpdir(), 'loom-partition-'));
   const socket = join(dir, 'api.sock');
-  const rules = join(dir, 'partition.nft');
-  writeFileSync(
-    rules,
-    [
-      `table inet ${PARTITION_TABLE} {`,
-      '  chain input {',
-      '    type filter hook input priority 0; policy accept;',
-      `    ip saddr ${PARTITION_SOURCE} tcp dport ${LAB_NETWORK.apiServerPort} counter drop`,
-      `    ip daddr ${PARTITION_SOURCE} tcp sport ${LAB_NETWORK.apiServerPort} counter drop`,
-      '  }',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const nft = (...args: string[]) =>
-    mustRunTool(['ip', 'netns', 'exec', netns, 'nft', ...args], (detail) => new Error(detail));
+  const runner = createCommandRunner();
+  const table = { family: 'inet', name: PARTITION_TABLE } as const;
+  const port = LAB_NETWORK.apiServerPort;
+  const partitionRules = createNftTransaction(table)
+    .add({ kind: 'table' })
+    .add({
+      kind: 'chain',
+      name: 'input',
+      base: { type: 'filter', hook: 'input', priority: 0, policy: 'accept' },
+    })
+    .add({
+      kind: 'rule',
+      chain: 'input',
+      rule: `ip saddr ${PARTITION_SOURCE} tcp dport ${port} counter drop`,
+    })
+    .add({
+      kind: 'rule',
+      chain: 'input',
+      rule: `ip daddr ${PARTITION_SOURCE} tcp sport ${port} counter drop`,
+    });
+  const removeTable = () =>
+    applyNftTransaction(runner, createNftTransaction(table).delete({ kind: 'table' }), netns);
   // `ip netns exec` execs the command: the child's PID is the forwarder's own.
   const forwarder: ChildProcess = spawn(
     'ip',
@@ -169,15 +178,16 @@ async function partitionableLink(lab: TestControlPlane): Promise<PartitionableLi
   return {
     port: root.port,
     async partition() {
-      await nft('-f', rules);
+      await applyNftTransaction(runner, partitionRules, netns);
       partitioned = true;
     },
     async dropped() {
-      const listed = await nft('-j', 'list', 'table', 'inet', PARTITION_TABLE);
-      return [...listed.matchAll(/"packets":\s*(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      const listed = await nftJson(runner, ['list', 'table', 'inet', PARTITION_TABLE], netns);
+      const counts = [...JSON.stringify(listed).matchAll(/"packets":(\d+)/g)];
+      return counts.reduce((n, m) => n + Number(m[1]), 0);
     },
     async heal() {
-      if (partitioned) await nft('delete', 'table', 'inet', PARTITION_TABLE);
+      if (partitioned) await removeTable();
       partitioned = false;
     },
     async close() {
@@ -187,7 +197,7 @@ async function partitionableLink(lab: TestControlPlane): Promise<PartitionableLi
         await exited;
       }
       // The lab's namespace goes with the lab; the table is removed anyway if still there.
-      if (partitioned) await nft('delete', 'table', 'inet', PARTITION_TABLE).catch(() => '');
+      if (partitioned) await removeTable().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
