@@ -26,6 +26,7 @@ import {
   type InformerHarness,
   informerScenarios,
   scenarioSupported,
+  trackingWriter,
 } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_NETWORK } from '../src/network-plan.ts';
@@ -225,12 +226,7 @@ function recordInformer(informer: Informer<ConfigMap>) {
 function trackedWriter(writer: ConfigMapWriter): ConfigMapWriter & { cleanup(): Promise<void> } {
   const created = new Set<string>();
   return {
-    create: (name, data, labels) => {
-      created.add(name);
-      return writer.create(name, data, labels);
-    },
-    update: (name, data) => writer.update(name, data),
-    remove: (name) => writer.remove(name),
+    ...trackingWriter(writer, created),
     cleanup: async () => {
       await Promise.allSettled([...created].map((name) => writer.remove(name)));
     },

@@ -8,7 +8,7 @@ import {
   parseIpNeighbours,
   parseIpRoutes,
 } from './ip-json.ts';
-import { parseIpJson } from './json-output.ts';
+import { invalidOutputError, parseIpJson } from './json-output.ts';
 import type { CommandRunner, KernelCommand, KernelTool } from './kernel-command.ts';
 import { isKernelCommandError, KernelCommandError } from './kernel-command-error.ts';
 
@@ -156,12 +156,6 @@ async function iproute2List<T>(
     return parse(output);
   } catch (cause) {
     const detail = `its JSON output is not what was asked for: ${(cause as Error).message}`;
-    throw new KernelCommandError(command, {
-      stderr: '',
-      exitCode: 0,
-      detail,
-      reason: 'invalid',
-      cause,
-    });
+    throw invalidOutputError(command, detail, cause);
   }
 }

@@ -1,18 +1,30 @@
 import type { KernelCommand } from './kernel-command.ts';
 import { KernelCommandError } from './kernel-command-error.ts';
 
+/** A command that succeeded but printed what Loom cannot read: reason `invalid`. */
+export function invalidOutputError(
+  command: KernelCommand,
+  detail: string,
+  cause?: unknown,
+): KernelCommandError {
+  return new KernelCommandError(command, {
+    stderr: '',
+    exitCode: 0,
+    detail,
+    reason: 'invalid',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 function parse(command: KernelCommand, stdout: string): unknown {
   try {
     return JSON.parse(stdout);
   } catch (cause) {
-    const detail = `cannot parse its JSON output: ${(cause as Error).message}`;
-    throw new KernelCommandError(command, {
-      stderr: '',
-      exitCode: 0,
-      detail,
-      reason: 'invalid',
+    throw invalidOutputError(
+      command,
+      `cannot parse its JSON output: ${(cause as Error).message}`,
       cause,
-    });
+    );
   }
 }
 
@@ -30,8 +42,7 @@ export function parseNftJson(command: KernelCommand, stdout: string): NftJsonEnt
   if (stdout.trim() === '') return [];
   const document = parse(command, stdout) as { nftables?: unknown };
   if (!Array.isArray(document?.nftables)) {
-    const detail = 'its JSON output has no "nftables" array';
-    throw new KernelCommandError(command, { stderr: '', exitCode: 0, detail, reason: 'invalid' });
+    throw invalidOutputError(command, 'its JSON output has no "nftables" array');
   }
   return (document.nftables as NftJsonEntry[]).filter((entry) => !('metainfo' in entry));
 }

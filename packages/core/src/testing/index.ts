@@ -18,6 +18,7 @@ export {
   type ConfigMapWriter,
   eventually,
   type InformerHarness,
+  trackingWriter,
 } from './informer-harness.ts';
 export {
   type InformerScenario,

@@ -113,7 +113,7 @@ export async function withScenario(
   const id = randomUUID().slice(0, 8);
   const labels = { 'loom.dev/scenario': id };
   const created = new Set<string>();
-  const writer = tracking(
+  const writer = trackingWriter(
     harness.writer ?? apiConfigMapWriter(harness.kubeConfig(), harness.namespace),
     created,
   );
@@ -129,7 +129,7 @@ export async function withScenario(
   const ctx: ScenarioContext = {
     harness,
     writer,
-    writerWhileDown: harness.writerWhileDown && tracking(harness.writerWhileDown, created),
+    writerWhileDown: harness.writerWhileDown && trackingWriter(harness.writerWhileDown, created),
     labels,
     name: (short) => `${id}-${short}`,
     events: [],
@@ -173,7 +173,8 @@ function shortName(obj: KubeObject): string {
   return (obj.metadata?.name ?? '').replace(/^[0-9a-f]{8}-/, '');
 }
 
-function tracking(writer: ConfigMapWriter, created: Set<string>): ConfigMapWriter {
+/** `writer`, adding the name of everything it creates to `created` (for cleanup). */
+export function trackingWriter(writer: ConfigMapWriter, created: Set<string>): ConfigMapWriter {
   return {
     create: (name, data, labels) => {
       created.add(name);
