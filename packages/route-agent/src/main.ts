@@ -1,11 +1,9 @@
 #!/usr/bin/env -S node --conditions=loom-source
 import {
   createCommandRunner,
-  createKubeClient,
   createLogger,
   createMetricsRegistry,
-  type KubeClient,
-  loadKubeConfig,
+  daemonKubeClient,
   onShutdown,
   parseDaemonFlags,
   runDaemon,
@@ -40,26 +38,6 @@ function nodeSetupOf(config: AgentConfig): AgentNodeSetup {
   };
 }
 
-/**
- * The API client from `--kubeconfig` (or KUBECONFIG, in-cluster, ~/.kube/config). A missing,
- * unreadable or clusterless kubeconfig is the user's to fix, like a bad flag: one line on
- * stderr and exit 2, not a stack trace.
- */
-function kubeClientOf(config: AgentConfig): KubeClient {
-  try {
-    return createKubeClient(loadKubeConfig({ path: config.kubeconfig }), {
-      userAgent: 'loom-route-agent/0.1',
-    });
-  } catch (error) {
-    let message = (error as Error).message.replaceAll('\n', ' ');
-    if (config.kubeconfig !== undefined && !message.includes(config.kubeconfig)) {
-      message = `${message} (--kubeconfig ${config.kubeconfig})`;
-    }
-    process.stderr.write(`loom-route-agent: ${message}\n`);
-    process.exit(2);
-  }
-}
-
 const config = parseDaemonFlags({
   command: 'loom-route-agent',
   parse: () => parseAgentFlags(process.argv.slice(2), process.env),
@@ -68,7 +46,11 @@ const config = parseDaemonFlags({
 });
 const logger = createLogger({ component: 'route-agent', level: config.logLevel });
 const metrics = createMetricsRegistry('loom_route_agent');
-const client = kubeClientOf(config);
+const client = daemonKubeClient({
+  command: 'loom-route-agent',
+  kubeconfig: config.kubeconfig,
+  userAgent: 'loom-route-agent/0.1',
+});
 const agent = createRouteAgent({
   client,
   nodeName: config.nodeName,

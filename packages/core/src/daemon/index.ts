@@ -6,6 +6,8 @@ export {
 } from './common-flags.ts';
 export type { DaemonFlagsOptions, ParsedDaemonFlags } from './daemon-flags.ts';
 export { parseDaemonFlags } from './daemon-flags.ts';
+export type { DaemonKubeClientOptions } from './daemon-kube-client.ts';
+export { daemonKubeClient } from './daemon-kube-client.ts';
 export type { KindResult } from './flag-kinds.ts';
 export { formatDuration, readDuration } from './flag-kinds.ts';
 export type {

@@ -1,9 +1,8 @@
 #!/usr/bin/env -S node --conditions=loom-source
 import {
-  createKubeClient,
   createLogger,
   createMetricsRegistry,
-  loadKubeConfig,
+  daemonKubeClient,
   onShutdown,
   parseDaemonFlags,
   runDaemon,
@@ -20,7 +19,9 @@ const config = parseDaemonFlags({
 });
 const logger = createLogger({ component: 'pod-cidr-allocator', level: config.logLevel });
 const metrics = createMetricsRegistry('loom_pod_cidr_allocator');
-const client = createKubeClient(loadKubeConfig({ path: config.kubeconfig }), {
+const client = daemonKubeClient({
+  command: 'loom-pod-cidr-allocator',
+  kubeconfig: config.kubeconfig,
   userAgent: 'loom-pod-cidr-allocator/0.1',
 });
 const allocator = createPodCidrAllocator({
