@@ -1,16 +1,14 @@
-import { type CommandRunner, ipBatch, isKernelCommandError } from '@loom-net/core/kernel';
 import {
-  attachmentOf,
   CNI_ERROR,
   type CniAttachment,
   CniError,
   type CniInterface,
-  type CniRequest,
   type CniResult,
   type InterfaceAddress,
-  ipamConfigOf,
-  parseResult,
-} from '@loom-net/ipam';
+} from '@loom-net/cni-spec';
+import { attachmentOf, type CniRequest, previousResult } from '@loom-net/cni-spec/skel';
+import { type CommandRunner, ipBatch, isKernelCommandError } from '@loom-net/core/kernel';
+import { ipamConfigOf } from '@loom-net/ipam';
 import { ensureBridgeAddresses, type ShownLink } from './bridge-addresses.ts';
 import { type BridgeConfig, parseBridgeConfig } from './bridge-config.ts';
 import { enableForwarding } from './forwarding.ts';
@@ -42,10 +40,7 @@ export async function addAttachment(
   const config = parseBridgeConfig(request);
   const attachment = attachmentOf(request.env);
   const podNetns = requirePodNetns(request.env.netns);
-  const previous =
-    request.config.prevResult === undefined
-      ? {}
-      : parseResult(request.config.prevResult, 'prevResult');
+  const previous = previousResult(request) ?? {};
   const rollback = createRollback();
   try {
     const links = linkPlan(config, attachment, podNetns.path);

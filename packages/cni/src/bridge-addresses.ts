@@ -1,12 +1,12 @@
-import { type CommandRunner, ipBatch, ipJson } from '@loom-net/core/kernel';
-import { overlaps, tryParseIp } from '@loom-net/core/net';
 import {
   CNI_ERROR,
   CniError,
   formatInterfaceAddress,
   type InterfaceAddress,
   subnetOf,
-} from '@loom-net/ipam';
+} from '@loom-net/cni-spec';
+import { type CommandRunner, ipBatch, ipJson } from '@loom-net/core/kernel';
+import { overlaps, tryParseIp } from '@loom-net/core/net';
 import { kernelFailure } from './kernel-links.ts';
 
 /** A link as `ip -json addr show` prints it (the fields read here). */

@@ -2,12 +2,12 @@ import {
   CNI_ERROR,
   type CniDns,
   CniError,
-  type CniRequest,
-  describe,
+  describeValue,
   interfaceNameProblem,
   isEmptyDns,
   parseDns,
-} from '@loom-net/ipam';
+} from '@loom-net/cni-spec';
+import type { CniRequest } from '@loom-net/cni-spec/skel';
 
 /**
  * loom-cni's configuration: the reference bridge plugin's keys (so a user switches by changing
@@ -106,21 +106,22 @@ function flag(c: Record<string, unknown>, key: string, fallback: boolean): boole
   const value = c[key];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'boolean')
-    throw invalid(`${key} must be true or false, got ${describe(value)}`);
+    throw invalid(`${key} must be true or false, got ${describeValue(value)}`);
   return value;
 }
 
 function optionalString(c: Record<string, unknown>, key: string): string | undefined {
   const value = c[key];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw invalid(`${key} must be a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw invalid(`${key} must be a string, got ${describeValue(value)}`);
   return value;
 }
 
 function parseMtu(value: unknown): number | undefined {
   if (value === undefined || value === null || value === 0) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 68 || value > 65535) {
-    throw invalid(`mtu must be an integer from 68 to 65535, got ${describe(value)}`);
+    throw invalid(`mtu must be an integer from 68 to 65535, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -148,10 +149,10 @@ function parseIpamType(ipam: unknown): string | undefined {
   if (ipam === undefined || ipam === null) return undefined;
   const type = objectOf(ipam).type;
   if (typeof ipam !== 'object' || Array.isArray(ipam))
-    throw invalid(`ipam must be an object, got ${describe(ipam)}`);
+    throw invalid(`ipam must be an object, got ${describeValue(ipam)}`);
   if (Object.keys(ipam).length === 0) return undefined;
   if (typeof type !== 'string' || type === '' || /[/\\]/.test(type)) {
-    throw invalid(`ipam.type must name an IPAM plugin executable, got ${describe(type)}`);
+    throw invalid(`ipam.type must name an IPAM plugin executable, got ${describeValue(type)}`);
   }
   return type;
 }

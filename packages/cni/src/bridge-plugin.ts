@@ -1,5 +1,5 @@
+import type { CniPluginHandlers } from '@loom-net/cni-spec/skel';
 import { type CommandRunner, createCommandRunner } from '@loom-net/core/kernel';
-import type { CniPluginHandlers } from '@loom-net/ipam';
 import { addAttachment } from './add-attachment.ts';
 import { checkAttachment } from './check-attachment.ts';
 import { deleteAttachment } from './delete-attachment.ts';

@@ -1,14 +1,7 @@
+import { CNI_ERROR, CniError, type CniResult, parseInterfaceAddress } from '@loom-net/cni-spec';
+import { attachmentOf, type CniRequest, previousResult } from '@loom-net/cni-spec/skel';
 import { type CommandRunner, ipJson, isKernelCommandError } from '@loom-net/core/kernel';
 import { formatCidr, type IpAddress, parseCidr, parseIp, tryParseIp } from '@loom-net/core/net';
-import {
-  attachmentOf,
-  CNI_ERROR,
-  CniError,
-  type CniRequest,
-  type CniResult,
-  parseInterfaceAddress,
-  parseResult,
-} from '@loom-net/ipam';
 import { type BridgeConfig, parseBridgeConfig } from './bridge-config.ts';
 import { ipamDelegate } from './ipam-delegate.ts';
 import { kernelFailure } from './kernel-links.ts';
@@ -40,13 +33,13 @@ export async function checkAttachment(request: CniRequest, kernel: CommandRunner
   const config = parseBridgeConfig(request);
   const attachment = attachmentOf(request.env);
   const netns = requirePodNetns(request.env.netns);
-  if (request.config.prevResult === undefined) {
+  const previous = previousResult(request);
+  if (previous === undefined) {
     throw new CniError(
       CNI_ERROR.invalidConfig,
       'CHECK needs prevResult, the result of the ADD being checked',
     );
   }
-  const previous = parseResult(request.config.prevResult, 'prevResult');
   const podIndex = (previous.interfaces ?? []).findIndex(
     (i) => i.name === attachment.ifname && i.sandbox === netns.path,
   );

@@ -1,5 +1,5 @@
+import { attachmentOf, type CniRequest } from '@loom-net/cni-spec/skel';
 import type { CommandRunner } from '@loom-net/core/kernel';
-import { attachmentOf, type CniRequest } from '@loom-net/ipam';
 import { parseBridgeConfig } from './bridge-config.ts';
 import { ipamDelegate } from './ipam-delegate.ts';
 import { kernelFailure, removeLink } from './kernel-links.ts';

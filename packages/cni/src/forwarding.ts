@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { InterfaceAddress } from '@loom-net/cni-spec';
 import { type CommandRunner, sysctlSet } from '@loom-net/core/kernel';
-import type { InterfaceAddress } from '@loom-net/ipam';
 import { kernelFailure } from './kernel-links.ts';
 
 const FORWARDING = { 4: 'net.ipv4.ip_forward', 6: 'net.ipv6.conf.all.forwarding' } as const;

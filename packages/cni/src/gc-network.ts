@@ -1,11 +1,6 @@
+import { CNI_ERROR, CniError, isCniError, parseValidAttachments } from '@loom-net/cni-spec';
+import type { CniRequest } from '@loom-net/cni-spec/skel';
 import type { CommandRunner } from '@loom-net/core/kernel';
-import {
-  CNI_ERROR,
-  CniError,
-  type CniRequest,
-  isCniError,
-  parseValidAttachments,
-} from '@loom-net/ipam';
 import { parseBridgeConfig } from './bridge-config.ts';
 import { ipamDelegate } from './ipam-delegate.ts';
 import { kernelFailure } from './kernel-links.ts';

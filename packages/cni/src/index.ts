@@ -6,7 +6,7 @@ export { deleteAttachment } from './delete-attachment.ts';
 export { enableForwarding } from './forwarding.ts';
 export { collectGarbage, reportStatus } from './gc-network.ts';
 export { IpBatchError, ipBatchJson } from './ip-batch.ts';
-export { findPlugin, type IpamDelegate, ipamDelegate, LOOM_IPAM } from './ipam-delegate.ts';
+export { type IpamDelegate, ipamDelegate, LOOM_IPAM } from './ipam-delegate.ts';
 export { kernelFailure, linkExists, removeLink } from './kernel-links.ts';
 export {
   bridgeCreateLines,

@@ -1,18 +1,13 @@
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
-import { childProcessModule } from '@loom-net/core/kernel';
+import { CNI_ERROR, type CniCommand, type CniError, type CniResult } from '@loom-net/cni-spec';
 import {
-  allocate,
-  attachmentOf,
-  CNI_ERROR,
-  type CniCommand,
-  CniError,
-  type CniRequest,
-  type CniResult,
-  ipamConfigOf,
-  ipamPluginHandlers,
-  parseResult,
-} from '@loom-net/ipam';
+  delegateEnvironment,
+  execPlugin,
+  execPluginWithResult,
+  type PluginCall,
+  requireInPath,
+} from '@loom-net/cni-spec/invoke';
+import { attachmentOf, type CniRequest } from '@loom-net/cni-spec/skel';
+import { allocate, ipamConfigOf, ipamPluginHandlers } from '@loom-net/ipam';
 import type { Rollback } from './rollback.ts';
 
 /** The IPAM plugin of an attachment, reached the same way whatever it is. */
@@ -52,30 +47,22 @@ function inProcessIpam(request: CniRequest): IpamDelegate {
 }
 
 function execIpam(request: CniRequest, type: string): IpamDelegate {
-  const run = (command: CniCommand) => runDelegate(request, type, command);
+  const run = (command: Exclude<CniCommand, 'ADD' | 'VERSION'>) =>
+    runDelegate(request, type, command, (file, call) => execPlugin(file, call));
   return {
     type,
     add: async (rollback) => {
       // SPEC.md section 4: a delegate whose ADD fails is called with DEL before failing, so the
       // undo is registered before the ADD runs.
       rollback.push(`IPAM ${type} allocation`, () => run('DEL'));
-      const stdout = await run('ADD');
-      let value: unknown;
-      try {
-        value = JSON.parse(stdout);
-      } catch {
-        throw new CniError(
-          CNI_ERROR.delegateFailed,
-          `IPAM plugin ${type} printed a result that is not JSON`,
-          { details: stdout.slice(0, 500) },
-        );
-      }
-      return parseResult(value, `the result of IPAM plugin ${type}`);
+      return runDelegate(request, type, 'ADD', (file, call) =>
+        execPluginWithResult(execPlugin, file, call, request.cniVersion),
+      );
     },
     del: async () => void (await run('DEL')),
     check: async () => void (await run('CHECK')),
-    gc: async () => skipIfUnsupported(type, 'GC', run('GC')),
-    status: async () => skipIfUnsupported(type, 'STATUS', run('STATUS')),
+    gc: () => skipIfUnsupported(type, 'GC', run('GC')),
+    status: () => skipIfUnsupported(type, 'STATUS', run('STATUS')),
   };
 }
 
@@ -84,7 +71,7 @@ function execIpam(request: CniRequest, type: string): IpamDelegate {
 async function skipIfUnsupported(
   type: string,
   command: string,
-  outcome: Promise<string>,
+  outcome: Promise<unknown>,
 ): Promise<void> {
   try {
     await outcome;
@@ -98,104 +85,37 @@ async function skipIfUnsupported(
   }
 }
 
+const DELEGATE_TIMEOUT_MS = 60_000;
+
 /**
  * Runs the delegate with this plugin's environment and configuration (SPEC.md section 4), its
  * stderr passed through. Debian's plugins stop at spec 1.0.0, whose results and verbs are the
  * same as 1.1.0's for ADD, DEL and CHECK, so a 1.1.0 config refused as too new is retried as 1.0.0.
  */
-async function runDelegate(
+async function runDelegate<T>(
   request: CniRequest,
   type: string,
-  command: CniCommand,
-): Promise<string> {
-  const file = findPlugin(request.env.path, type);
+  command: Exclude<CniCommand, 'VERSION'>,
+  exec: (file: string, call: PluginCall) => Promise<T>,
+): Promise<T> {
+  const label = `IPAM plugin ${type}`;
+  const file = requireInPath(type, request.env.path, label);
+  const call = (stdin: string): PluginCall => ({
+    command,
+    env: delegateEnvironment(command),
+    stdin,
+    label,
+    stderr: 'inherit',
+    timeoutMs: DELEGATE_TIMEOUT_MS,
+  });
   try {
-    return await execPlugin(file, type, command, request.stdin);
+    return await exec(file, call(request.stdin));
   } catch (error) {
     const retry =
       (error as CniError).code === CNI_ERROR.incompatibleVersion &&
       request.cniVersion === '1.1.0' &&
       (command === 'ADD' || command === 'DEL' || command === 'CHECK');
     if (!retry) throw error;
-    return await execPlugin(
-      file,
-      type,
-      command,
-      JSON.stringify({ ...request.config, cniVersion: '1.0.0' }),
-    );
+    return await exec(file, call(JSON.stringify({ ...request.config, cniVersion: '1.0.0' })));
   }
-}
-
-export function findPlugin(path: readonly string[], type: string): string {
-  if (path.length === 0) {
-    throw new CniError(
-      CNI_ERROR.invalidEnvironment,
-      `CNI_PATH is not set: cannot find IPAM plugin ${type}`,
-    );
-  }
-  for (const dir of path) {
-    const file = join(dir, type);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {}
-  }
-  throw new CniError(
-    CNI_ERROR.invalidEnvironment,
-    `cannot find IPAM plugin ${type} in CNI_PATH ${path.join(':')}`,
-  );
-}
-
-const DELEGATE_TIMEOUT_MS = 60_000;
-
-function execPlugin(
-  file: string,
-  type: string,
-  command: CniCommand,
-  stdin: string,
-): Promise<string> {
-  const { spawn } = childProcessModule();
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [], {
-      env: { ...process.env, CNI_COMMAND: command },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), DELEGATE_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stdin.on('error', () => {});
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(
-        new CniError(CNI_ERROR.delegateFailed, `cannot run IPAM plugin ${file}: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdout = Buffer.concat(chunks).toString('utf8');
-      if (code === 0) resolve(stdout);
-      else reject(delegateError(type, command, stdout, signal ?? `exit code ${code}`));
-    });
-    child.stdin.end(stdin);
-  });
-}
-
-// The delegate's own error result keeps its code (a runtime may retry on 11), with the
-// delegate named in the message.
-function delegateError(type: string, command: CniCommand, stdout: string, how: string): CniError {
-  try {
-    const result = JSON.parse(stdout) as { code?: unknown; msg?: unknown; details?: unknown };
-    if (typeof result.code === 'number' && typeof result.msg === 'string') {
-      const details =
-        typeof result.details === 'string' && result.details !== '' ? result.details : undefined;
-      return new CniError(result.code, `IPAM plugin ${type} failed ${command}: ${result.msg}`, {
-        details,
-      });
-    }
-  } catch {}
-  return new CniError(CNI_ERROR.delegateFailed, `IPAM plugin ${type} failed ${command} (${how})`, {
-    details: stdout.trim().slice(0, 500) || undefined,
-  });
 }

@@ -1,5 +1,5 @@
+import { CNI_ERROR, CniError } from '@loom-net/cni-spec';
 import { type CommandRunner, ipJson, isKernelCommandError } from '@loom-net/core/kernel';
-import { CNI_ERROR, CniError } from '@loom-net/ipam';
 import { IpBatchError } from './ip-batch.ts';
 
 /** Whether a link of that name exists (in `netns`, or the plugin's own namespace). */

@@ -3,7 +3,7 @@ import {
   type CniRoute,
   formatInterfaceAddress,
   type InterfaceAddress,
-} from '@loom-net/ipam';
+} from '@loom-net/cni-spec';
 import { bridgeAddressLines } from './bridge-addresses.ts';
 import { batchWord } from './ip-batch.ts';
 import { nameHash, randomMacBytes } from './name-hash.ts';

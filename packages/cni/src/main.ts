@@ -1,6 +1,7 @@
 // First: the tool directories must be on PATH before core's runner copies the environment.
 import './install-system-path.ts';
-import { leaveStoresToProcessExit, runCniPlugin } from '@loom-net/ipam';
+import { runCniPlugin } from '@loom-net/cni-spec/skel';
+import { leaveStoresToProcessExit } from '@loom-net/ipam';
 import { bridgePluginHandlers } from './bridge-plugin.ts';
 
 // The loom-cni executable: a CNI plugin speaking env + stdin/stdout.

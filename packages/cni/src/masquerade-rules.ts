@@ -1,3 +1,4 @@
+import { type CniAttachment, type InterfaceAddress, subnetOf } from '@loom-net/cni-spec';
 import {
   createNftTransaction,
   type NftJsonEntry,
@@ -7,7 +8,6 @@ import {
   nftSetState,
 } from '@loom-net/core/kernel';
 import { formatCidr, formatIp } from '@loom-net/core/net';
-import { type CniAttachment, type InterfaceAddress, subnetOf } from '@loom-net/ipam';
 import { nameHash } from './name-hash.ts';
 
 /**

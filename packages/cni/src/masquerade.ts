@@ -1,3 +1,4 @@
+import type { CniAttachment, InterfaceAddress } from '@loom-net/cni-spec';
 import {
   applyNftTransaction,
   type CommandRunner,
@@ -5,7 +6,6 @@ import {
   type NftJsonEntry,
   nftJson,
 } from '@loom-net/core/kernel';
-import type { CniAttachment, InterfaceAddress } from '@loom-net/ipam';
 import {
   attachmentComment,
   MASQ_TABLE,

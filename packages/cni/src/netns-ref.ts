@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { CNI_ERROR, CniError } from '@loom-net/cni-spec';
 import { NETNS_RUN_DIR, netnsPath as namedNetnsPath } from '@loom-net/core/kernel';
-import { CNI_ERROR, CniError } from '@loom-net/ipam';
 import { batchWord } from './ip-batch.ts';
 
 // iproute2 mounts named namespaces in /run/netns; /var/run is a link to /run on every

@@ -1,4 +1,3 @@
-import { formatIp, type IpFamily, ipFromBigInt } from '@loom-net/core/net';
 import {
   CNI_ERROR,
   type CniDns,
@@ -10,7 +9,8 @@ import {
   parseInterfaceAddress,
   parseRouteDestination,
   subnetOf,
-} from '@loom-net/ipam';
+} from '@loom-net/cni-spec';
+import { formatIp, type IpFamily, ipFromBigInt } from '@loom-net/core/net';
 import type { BridgeConfig } from './bridge-config.ts';
 import type { PodRoute } from './link-plan.ts';
 

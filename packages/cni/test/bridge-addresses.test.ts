@@ -1,4 +1,4 @@
-import { CNI_ERROR, type CniError, parseInterfaceAddress } from '@loom-net/ipam';
+import { CNI_ERROR, type CniError, parseInterfaceAddress } from '@loom-net/cni-spec';
 import { describe, expect, it } from 'vitest';
 import { bridgeAddressChange, bridgeAddressLines, heldAddresses } from '../src/bridge-addresses.ts';
 

@@ -1,4 +1,5 @@
-import { CNI_ERROR, type CniError, type CniRequest, parseCniEnvironment } from '@loom-net/ipam';
+import { CNI_ERROR, type CniError } from '@loom-net/cni-spec';
+import { type CniRequest, parseCniEnvironment } from '@loom-net/cni-spec/skel';
 import { describe, expect, it } from 'vitest';
 import { parseBridgeConfig } from '../src/bridge-config.ts';
 

@@ -1,4 +1,4 @@
-import { parseInterfaceAddress } from '@loom-net/ipam';
+import { parseInterfaceAddress } from '@loom-net/cni-spec';
 import { describe, expect, it } from 'vitest';
 import { batchWords } from '../src/ip-batch.ts';
 import {

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SUPPORTED_CNI_VERSIONS } from '@loom-net/cni-spec';
 import { ipJson } from '@loom-net/core/kernel';
 import { netnsSkipReason, type TestNetns } from '@loom-net/core/testing';
-import { SUPPORTED_CNI_VERSIONS } from '@loom-net/ipam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IpLink, NETWORK, useCniFixture, V4, withPrev } from './cni-fixture.ts';
 import { runPlugin } from './plugin-harness.ts';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { SUPPORTED_CNI_VERSIONS } from '@loom-net/cni-spec';
 import { ipJson } from '@loom-net/core/kernel';
 import { netnsSkipReason } from '@loom-net/core/testing';
-import { SUPPORTED_CNI_VERSIONS } from '@loom-net/ipam';
 import { describe, expect, it } from 'vitest';
 import { hostVethName } from '../src/link-plan.ts';
 import { masqNames } from '../src/masquerade-rules.ts';

@@ -1,4 +1,4 @@
-import { CNI_ERROR, type CniError } from '@loom-net/ipam';
+import { CNI_ERROR, type CniError } from '@loom-net/cni-spec';
 import { describe, expect, it } from 'vitest';
 import { requirePodNetns, runnerNetns } from '../src/netns-ref.ts';
 

@@ -1,4 +1,4 @@
-import { formatInterfaceAddress } from '@loom-net/ipam';
+import { formatInterfaceAddress } from '@loom-net/cni-spec';
 import { describe, expect, it } from 'vitest';
 import type { BridgeConfig } from '../src/bridge-config.ts';
 import { planPodAddressing } from '../src/pod-addressing.ts';

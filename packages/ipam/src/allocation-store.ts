@@ -1,8 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { CniAttachment } from './protocol/cni-env.ts';
-import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
+import { CNI_ERROR, type CniAttachment, CniError } from '@loom-net/cni-spec';
 
 /** One allocated address; `address` is canonical text (`10.244.1.5`, `fd00::5`). */
 export interface AllocationRow {

@@ -1,4 +1,11 @@
 import {
+  CNI_ERROR,
+  CniError,
+  type CniRoute,
+  describeValue,
+  parseRouteDestination,
+} from '@loom-net/cni-spec';
+import {
   type AllocationRange,
   formatAllocationRange,
   formatCidr,
@@ -7,9 +14,6 @@ import {
   parseIp,
   resolveAllocationRange,
 } from '@loom-net/core/net';
-import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
-import { type CniRoute, describe } from './protocol/cni-result.ts';
-import { parseRouteDestination } from './protocol/interface-address.ts';
 
 /** One address is allocated from each range set: a v4 set plus a v6 set is dual-stack. */
 export type RangeSet = readonly AllocationRange[];
@@ -37,7 +41,7 @@ export interface IpamConfigSource {
 export function parseIpamConfig(source: IpamConfigSource): IpamConfig {
   const ipam = source.config.ipam;
   if (typeof ipam !== 'object' || ipam === null || Array.isArray(ipam)) {
-    throw invalid(`ipam must be an object, got ${describe(ipam)}`);
+    throw invalid(`ipam must be an object, got ${describeValue(ipam)}`);
   }
   const o = ipam as Record<string, unknown>;
   const runtimeConfig = objectOrEmpty(source.config.runtimeConfig);
@@ -80,7 +84,7 @@ function rangeSetsSource(
   }
   if (ipam.ranges !== undefined) {
     if (!Array.isArray(ipam.ranges))
-      throw invalid(`ipam.ranges must be a list of range sets, got ${describe(ipam.ranges)}`);
+      throw invalid(`ipam.ranges must be a list of range sets, got ${describeValue(ipam.ranges)}`);
     sets.push(...ipam.ranges);
   }
   if (sets.length === 0) throw invalid('no address range: set ipam.ranges (or ipam.subnet)');
@@ -91,7 +95,7 @@ function parseRangeSets(source: RangeSetsSource): RangeSet[] {
   return source.sets.map((set, i) => {
     const where = `${source.where}[${i}]`;
     if (!Array.isArray(set) || set.length === 0)
-      throw invalid(`${where} must be a non-empty list of ranges, got ${describe(set)}`);
+      throw invalid(`${where} must be a non-empty list of ranges, got ${describeValue(set)}`);
     const ranges = set.map((range, j) => parseRange(range, `${where}[${j}]`));
     const family = ranges[0]!.cidr.family;
     if (ranges.some((range) => range.cidr.family !== family)) {
@@ -105,7 +109,7 @@ function parseRangeSets(source: RangeSetsSource): RangeSet[] {
 
 function parseRange(value: unknown, where: string): AllocationRange {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`${where} must be an object with a subnet, got ${describe(value)}`);
+    throw invalid(`${where} must be an object with a subnet, got ${describeValue(value)}`);
   }
   const o = value as Record<string, unknown>;
   const subnetText = optionalString(o.subnet, `${where}.subnet`);
@@ -145,11 +149,12 @@ function checkNoOverlap(rangeSets: readonly RangeSet[]): void {
 
 function parseRoutes(value: unknown): CniRoute[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw invalid(`ipam.routes must be a list, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw invalid(`ipam.routes must be a list, got ${describeValue(value)}`);
   return value.map((item, i) => {
     const where = `ipam.routes[${i}]`;
     if (typeof item !== 'object' || item === null)
-      throw invalid(`${where} must be an object, got ${describe(item)}`);
+      throw invalid(`${where} must be an object, got ${describeValue(item)}`);
     const o = item as Record<string, unknown>;
     const dst = optionalString(o.dst, `${where}.dst`);
     if (dst === undefined) throw invalid(`${where}.dst is missing`);
@@ -187,7 +192,8 @@ function requestedIps(
 
 function optionalString(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw invalid(`${where} must be a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw invalid(`${where} must be a string, got ${describeValue(value)}`);
   return value;
 }
 

@@ -1,5 +1,12 @@
 import { existsSync } from 'node:fs';
 import {
+  CNI_ERROR,
+  type CniAttachment,
+  CniError,
+  type CniIpConfig,
+  type CniResult,
+} from '@loom-net/cni-spec';
+import {
   type AllocationRange,
   formatAllocationRange,
   formatCidr,
@@ -17,9 +24,6 @@ import {
 } from './allocation-store.ts';
 import type { IpamConfig, RangeSet } from './ipam-config.ts';
 import { freeCount, inRange, isAllocatable, nextFreeAddress } from './next-free-address.ts';
-import type { CniAttachment } from './protocol/cni-env.ts';
-import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
-import type { CniIpConfig, CniResult } from './protocol/cni-result.ts';
 import { readResolvConf } from './resolv-conf.ts';
 
 /**

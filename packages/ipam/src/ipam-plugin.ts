@@ -1,3 +1,10 @@
+import { parseValidAttachments } from '@loom-net/cni-spec';
+import {
+  attachmentOf,
+  type CniPluginHandlers,
+  type CniRequest,
+  previousResult,
+} from '@loom-net/cni-spec/skel';
 import { type IpamConfig, parseIpamConfig } from './ipam-config.ts';
 import {
   allocateAddresses,
@@ -6,11 +13,6 @@ import {
   releaseAddresses,
   releaseStaleAddresses,
 } from './ipam-operations.ts';
-import { attachmentOf } from './protocol/cni-env.ts';
-import type { CniRequest } from './protocol/cni-request.ts';
-import { parseResult } from './protocol/cni-result.ts';
-import type { CniPluginHandlers } from './protocol/plugin-main.ts';
-import { parseValidAttachments } from './protocol/valid-attachments.ts';
 
 // One parse per request: loom-cni reads the gateways before it allocates.
 const parsedConfigs = new WeakMap<CniRequest, IpamConfig>();
@@ -30,9 +32,7 @@ export function ipamConfigOf(request: CniRequest): IpamConfig {
 
 /** The addresses of `prevResult` (bare IPs), which CHECK expects to be allocated. */
 export function previousAddresses(request: CniRequest): string[] {
-  if (request.config.prevResult === undefined) return [];
-  const previous = parseResult(request.config.prevResult, 'prevResult');
-  return (previous.ips ?? []).map((ip) => ip.address.split('/')[0]!);
+  return (previousResult(request)?.ips ?? []).map((ip) => ip.address.split('/')[0]!);
 }
 
 /** loom-ipam's verbs, the same whether it runs as its own binary or inside loom-cni. */

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CNI_ERROR, CniError } from './protocol/cni-error.ts';
-import type { CniDns } from './protocol/cni-result.ts';
+import { CNI_ERROR, type CniDns, CniError } from '@loom-net/cni-spec';
 
 /** The `dns` of a result from a resolv.conf file, as host-local's `resolvConf` option. */
 export function readResolvConf(path: string): CniDns {

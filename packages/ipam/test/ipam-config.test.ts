@@ -1,7 +1,7 @@
+import { CNI_ERROR, type CniError } from '@loom-net/cni-spec';
 import { formatAllocationRange, formatCidr, formatIp } from '@loom-net/core/net';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DATA_DIR, parseIpamConfig } from '../src/ipam-config.ts';
-import { CNI_ERROR, type CniError } from '../src/protocol/cni-error.ts';
 
 function parse(
   ipam: unknown,

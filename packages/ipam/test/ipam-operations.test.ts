@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { CNI_ERROR, type CniError } from '@loom-net/cni-spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storePath } from '../src/allocation-store.ts';
 import { type IpamConfig, parseIpamConfig } from '../src/ipam-config.ts';
@@ -12,7 +13,6 @@ import {
   releaseAddresses,
   releaseStaleAddresses,
 } from '../src/ipam-operations.ts';
-import { CNI_ERROR, type CniError } from '../src/protocol/cni-error.ts';
 
 let dataDir: string;
 beforeEach(() => {

@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
+import { SUPPORTED_CNI_VERSIONS } from '@loom-net/cni-spec';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bundlePlugin } from '../scripts/plugin-executable.ts';
 import { WAL_LIMIT_BYTES } from '../src/allocation-store.ts';
-import { SUPPORTED_CNI_VERSIONS } from '../src/protocol/cni-version.ts';
 
 let bin: string;
 let binDir: string;

@@ -1,4 +1,4 @@
-import type { CniJson } from './cni-config.ts';
+import type { CapabilityArgs } from '@loom-net/cni-spec/libcni';
 import { CriError } from './cri-error.ts';
 import type { PodSandboxConfig } from './cri-types.ts';
 
@@ -62,8 +62,8 @@ function bandwidthOf(annotations: Record<string, string>, key: string): number |
  * mappings with a host port, bandwidth from annotations, DNS, the cgroup parent and the pod
  * annotations. libcni passes each only to plugins that declare the capability.
  */
-export function capabilityArgsFor(config: PodSandboxConfig): CniJson {
-  const args: CniJson = { [POD_ANNOTATIONS]: config.annotations };
+export function capabilityArgsFor(config: PodSandboxConfig): CapabilityArgs {
+  const args: CapabilityArgs = { [POD_ANNOTATIONS]: config.annotations };
   const ports = config.port_mappings
     .filter((p) => p.host_port > 0)
     .map((p) => ({

@@ -1,19 +1,25 @@
+import type { CniAttachment } from '@loom-net/cni-spec';
+import { errorText } from '@loom-net/cni-spec';
+import { findInPath } from '@loom-net/cni-spec/invoke';
+import {
+  cachedNetworkList,
+  delNetworkList,
+  gcNetworkList,
+  listCachedAttachments,
+  loadFirstNetworkList,
+} from '@loom-net/cni-spec/libcni';
 import { deleteNetns, NETNS_RUN_DIR, netnsExists } from '@loom-net/core';
-import { LOOPBACK_LIST, loadCniConfig } from './cni-config.ts';
-import { findPlugin } from './cni-invoke.ts';
-import type { GcAttachment } from './cni-network.ts';
-import { cachedNetworkList, delNetworkList, gcNetworkList } from './cni-network.ts';
-import { listCachedAttachments } from './cni-result-cache.ts';
+import { cniConfig, LOOPBACK_LIST } from './pod-network.ts';
 import type { RuntimeContext } from './runtime-context.ts';
 
 const NETNS_DIR = `${NETNS_RUN_DIR}/`;
 
-function validAttachments(ctx: RuntimeContext): GcAttachment[] {
+function validAttachments(ctx: RuntimeContext): CniAttachment[] {
   return [...ctx.sandboxes.values()]
     .filter((s) => s.networkAttached)
     .flatMap((s) => [
-      { containerID: s.id, ifname: 'eth0' },
-      { containerID: s.id, ifname: 'lo' },
+      { containerId: s.id, ifname: 'eth0' },
+      { containerId: s.id, ifname: 'lo' },
     ]);
 }
 
@@ -23,13 +29,12 @@ function validAttachments(ctx: RuntimeContext): GcAttachment[] {
 async function collectForeign(
   ctx: RuntimeContext,
   known: Set<string>,
-  valid: GcAttachment[],
+  valid: CniAttachment[],
 ): Promise<void> {
-  const dirs = { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
   for (const entry of listCachedAttachments(ctx.options.cniCacheDir)) {
     if (known.has(entry.networkName)) continue;
-    if (valid.some((a) => a.containerID === entry.containerId)) continue;
-    const list = cachedNetworkList(entry.config, entry.networkName);
+    if (valid.some((a) => a.containerId === entry.containerId)) continue;
+    const list = cachedNetworkList(entry);
     if (list === undefined) continue;
     const rt = {
       containerId: entry.containerId,
@@ -38,9 +43,9 @@ async function collectForeign(
       args: entry.cniArgs ?? [],
       capabilityArgs: entry.capabilityArgs ?? {},
     };
-    await delNetworkList(list, rt, dirs).catch((error) =>
+    await delNetworkList(list, rt, cniConfig(ctx)).catch((error) =>
       ctx.logger.warn(
-        { err: error, attachment: entry.containerId },
+        { err: errorText(error), attachment: entry.containerId },
         'cannot delete stale CNI attachment',
       ),
     );
@@ -69,17 +74,16 @@ function netnsExistsByPath(path: string): boolean {
  * stopped sandboxes.
  */
 export async function collectGarbage(ctx: RuntimeContext): Promise<void> {
-  const dirs = { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
   const valid = validAttachments(ctx);
   const strayNetns = strayNamespaces(ctx);
   const lists = [LOOPBACK_LIST];
-  const current = loadCniConfig(ctx.options.cniConfDir);
+  const current = loadFirstNetworkList(ctx.options.cniConfDir);
   if (current.ok) lists.push(current.list);
   for (const list of lists) {
-    const plugin = list === LOOPBACK_LIST ? findPlugin('loopback', ctx.options.cniBinDirs) : '';
+    const plugin = list === LOOPBACK_LIST ? findInPath('loopback', ctx.options.cniBinDirs) : '';
     if (plugin === undefined) continue;
-    for (const error of await gcNetworkList(list, valid, dirs)) {
-      ctx.logger.warn({ err: error, network: list.name }, 'CNI garbage collection');
+    for (const error of await gcNetworkList(list, valid, cniConfig(ctx))) {
+      ctx.logger.warn({ err: errorText(error), network: list.name }, 'CNI garbage collection');
     }
   }
   await collectForeign(ctx, new Set(lists.map((l) => l.name)), valid);

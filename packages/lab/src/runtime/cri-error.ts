@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { errorText } from '@loom-net/cni-spec';
 
 /** The gRPC status a CRI call fails with; the kubelet branches on NotFound and DeadlineExceeded. */
 export type CriErrorCode =
@@ -35,14 +36,18 @@ export function isCriError(error: unknown, code?: CriErrorCode): error is CriErr
   return error instanceof CriError && (code === undefined || error.code === code);
 }
 
-/** The message with its causes, so a gRPC client sees why (`…: plugin bridge failed: …`). */
+/**
+ * The message with its causes (and a CNI error's details), so a gRPC client sees why
+ * (`…: plugin type="bridge" failed ADD: …`).
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  const message = errorText(error);
   const cause = error.cause;
-  if (cause === undefined || (cause instanceof Error && error.message.includes(cause.message))) {
-    return error.message;
+  if (cause === undefined || (cause instanceof Error && message.includes(cause.message))) {
+    return message;
   }
-  return `${error.message}: ${describeError(cause)}`;
+  return `${message}: ${describeError(cause)}`;
 }
 
 /** The gRPC status for any error a handler threw; anything untyped is INTERNAL. */

@@ -1,20 +1,38 @@
+import { findInPath } from '@loom-net/cni-spec/invoke';
+import {
+  addNetworkList,
+  type CniConfig,
+  type CniNetworkList,
+  type CniRuntimeConf,
+  cachedNetworkList,
+  deleteCachedAttachment,
+  delNetworkList,
+  ipsOnInterface,
+  listCachedAttachments,
+  loadFirstNetworkList,
+} from '@loom-net/cni-spec/libcni';
 import { netnsExists, netnsPath } from '@loom-net/core';
 import { capabilityArgsFor, cniArgsFor } from './cni-capabilities.ts';
-import type { CniJson } from './cni-config.ts';
-import { LOOPBACK_LIST, loadCniConfig } from './cni-config.ts';
-import type { CniRuntimeConf } from './cni-invoke.ts';
-import { findPlugin } from './cni-invoke.ts';
-import type { CniDirs } from './cni-network.ts';
-import { addNetworkList, cachedNetworkList, delNetworkList } from './cni-network.ts';
-import { deleteCachedAttachment, listCachedAttachments } from './cni-result-cache.ts';
 import { CriError } from './cri-error.ts';
-import { podIpsFromResult } from './pod-ips.ts';
 import type { SandboxRecord } from './records.ts';
 import type { RuntimeContext } from './runtime-context.ts';
 
 const POD_IF = 'eth0';
 
-function cniDirs(ctx: RuntimeContext): CniDirs {
+/** go-cni's built-in loopback network, run for `lo` before the conf dir's network. */
+export const LOOPBACK_LIST: CniNetworkList = (() => {
+  const raw = { cniVersion: '0.3.1', name: 'cni-loopback', plugins: [{ type: 'loopback' }] };
+  return {
+    ...raw,
+    disableCheck: false,
+    disableGC: false,
+    bytes: JSON.stringify(raw),
+    file: '(built-in)',
+  };
+})();
+
+/** libcni's configuration for this runtime: its bin dirs and its result cache. */
+export function cniConfig(ctx: RuntimeContext): CniConfig {
   return { binDirs: ctx.options.cniBinDirs, cacheDir: ctx.options.cniCacheDir };
 }
 
@@ -35,8 +53,8 @@ async function setupLoopback(
   sandbox: SandboxRecord,
   netns: string,
 ): Promise<void> {
-  if (findPlugin('loopback', ctx.options.cniBinDirs) !== undefined) {
-    await addNetworkList(LOOPBACK_LIST, runtimeConf(sandbox, netns, 'lo'), cniDirs(ctx));
+  if (findInPath('loopback', ctx.options.cniBinDirs) !== undefined) {
+    await addNetworkList(LOOPBACK_LIST, runtimeConf(sandbox, netns, 'lo'), cniConfig(ctx));
     return;
   }
   await ctx.runner.run({ tool: 'ip', args: ['link', 'set', 'lo', 'up'], netns: sandbox.netns! });
@@ -47,7 +65,7 @@ export async function setupPodNetwork(
   ctx: RuntimeContext,
   sandbox: SandboxRecord,
 ): Promise<string[]> {
-  const load = loadCniConfig(ctx.options.cniConfDir);
+  const load = loadFirstNetworkList(ctx.options.cniConfDir);
   if (!load.ok) {
     throw new CriError(
       'FAILED_PRECONDITION',
@@ -56,12 +74,12 @@ export async function setupPodNetwork(
   }
   const netns = netnsPath(sandbox.netns!);
   await setupLoopback(ctx, sandbox, netns);
-  const result: CniJson = await addNetworkList(
+  const result = await addNetworkList(
     load.list,
     runtimeConf(sandbox, netns, POD_IF),
-    cniDirs(ctx),
+    cniConfig(ctx),
   );
-  const ips = podIpsFromResult(result, POD_IF);
+  const ips = ipsOnInterface(result, POD_IF);
   if (ips.length === 0) {
     throw new CriError(
       'INTERNAL',
@@ -85,7 +103,7 @@ export async function teardownPodNetwork(
 ): Promise<void> {
   const netns =
     sandbox.netns !== null && netnsExists(sandbox.netns) ? netnsPath(sandbox.netns) : '';
-  const current = loadCniConfig(ctx.options.cniConfDir);
+  const current = loadFirstNetworkList(ctx.options.cniConfDir);
   const cached = listCachedAttachments(ctx.options.cniCacheDir, sandbox.id);
   for (const entry of cached) {
     const list =
@@ -93,7 +111,7 @@ export async function teardownPodNetwork(
         ? LOOPBACK_LIST
         : current.ok && current.list.name === entry.networkName
           ? current.list
-          : cachedNetworkList(entry.config, entry.networkName);
+          : cachedNetworkList(entry);
     if (list === undefined) {
       // An entry whose config cannot be read can never be deleted with it; drop it.
       ctx.logger.warn(
@@ -109,10 +127,10 @@ export async function teardownPodNetwork(
       args: entry.cniArgs ?? rt.args,
       capabilityArgs: entry.capabilityArgs ?? rt.capabilityArgs,
     };
-    await delNetworkList(list, fromCache, cniDirs(ctx));
+    await delNetworkList(list, fromCache, cniConfig(ctx));
   }
   if (!cached.some((entry) => entry.ifName === POD_IF) && current.ok) {
-    await delNetworkList(current.list, runtimeConf(sandbox, netns, POD_IF), cniDirs(ctx));
+    await delNetworkList(current.list, runtimeConf(sandbox, netns, POD_IF), cniConfig(ctx));
   }
   ctx.logger.info({ sandbox: sandbox.id }, 'pod network torn down');
 }

@@ -1,6 +1,6 @@
-import { loadCniConfig } from './cni-config.ts';
-import { statusNetworkList } from './cni-network.ts';
+import { loadFirstNetworkList, statusNetworkList } from '@loom-net/cni-spec/libcni';
 import { describeError } from './cri-error.ts';
+import { cniConfig } from './pod-network.ts';
 import type { RuntimeContext } from './runtime-context.ts';
 
 /** What `kubectl get nodes -o wide` shows as CONTAINER-RUNTIME: `loom-lab://0.1.0`. */
@@ -27,7 +27,7 @@ function condition(type: string, status: boolean, reason = '', message = '') {
  * node NotReady.
  */
 async function networkCondition(ctx: RuntimeContext) {
-  const load = loadCniConfig(ctx.options.cniConfDir);
+  const load = loadFirstNetworkList(ctx.options.cniConfDir);
   const notReady = (why: string) =>
     condition(
       'NetworkReady',
@@ -37,10 +37,7 @@ async function networkCondition(ctx: RuntimeContext) {
     );
   if (!load.ok) return notReady(load.message);
   try {
-    await statusNetworkList(load.list, {
-      binDirs: ctx.options.cniBinDirs,
-      cacheDir: ctx.options.cniCacheDir,
-    });
+    await statusNetworkList(load.list, cniConfig(ctx));
   } catch (error) {
     return notReady(describeError(error));
   }
