@@ -33,7 +33,7 @@ const rt: CniRuntimeConf = {
 };
 try {
   const result = await addNetworkList(load.list, rt, cni);
-  console.log(`${load.list.name}: ${ipsOnInterface(result, rt.ifName).join(' ')}`);
+  process.stdout.write(`${load.list.name}: ${ipsOnInterface(result, rt.ifName).join(' ')}\n`);
   await checkNetworkList(load.list, rt, cni);
   await delNetworkList(load.list, rt, cni);
 } catch (error) {

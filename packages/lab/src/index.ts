@@ -1,5 +1,8 @@
+// The runtime every lab node runs (what `kubectl get nodes -o wide` shows as CONTAINER-RUNTIME).
+export { RUNTIME_NAME, RUNTIME_VERSION } from '@loom-net/lab-runtime';
+export { k8sCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 export type { BinaryOptions, ResolvedBinaries } from './build/binaries.ts';
-export { binaryPath, ensureBinaries, k8sCacheDir, missingBinaries } from './build/binaries.ts';
+export { binaryPath, ensureBinaries, missingBinaries } from './build/binaries.ts';
 export { planBuild } from './build/build-plan.ts';
 export type { CniPluginName, ResolvedCniPlugins } from './build/cni-plugins.ts';
 export { CNI_PLUGINS, ensureCniPlugins } from './build/cni-plugins.ts';
@@ -63,8 +66,6 @@ export {
 } from './nodes/node-processes.ts';
 export type { NodeProcessStatus, NodeStatus } from './nodes/node-status.ts';
 export type { NodeReport } from './nodes/node-up.ts';
-export * from './runtime/index.ts';
-export { RUNTIME_NAME, RUNTIME_VERSION } from './runtime/runtime-info.ts';
 export type { LabState } from './state/lab-state.ts';
 export { readLabState } from './state/lab-state.ts';
 export type { TestControlPlane } from './test-control-plane.ts';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKubeApiError, type KubeClient, netnsExists, netnsPath } from '@loom-net/core';
+import type { SandboxRecord } from '@loom-net/lab-runtime';
 import { LabError } from './errors.ts';
 import { withLabApiClient } from './lab-api-client.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from './lab-config.ts';
@@ -9,7 +10,6 @@ import type { NodePlan } from './nodes/node-plan.ts';
 import { requireRoot } from './preflight.ts';
 import { type AttachedOptions, runAttached } from './process/run-attached.ts';
 import type { ToolResult } from './process/run-tool.ts';
-import type { SandboxRecord } from './runtime/records.ts';
 import { readLabState } from './state/lab-state.ts';
 
 export interface ExecOptions extends LabOptions, Omit<AttachedOptions, 'stdin'> {}

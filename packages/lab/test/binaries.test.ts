@@ -2,13 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cachedArtifactPath,
-  ensureBinaries,
-  k8sCacheDir,
-  missingArtifacts,
-  missingBinaries,
-} from '../src/build/binaries.ts';
+import { ensureBinaries, missingArtifacts, missingBinaries } from '../src/build/binaries.ts';
 import { LAB_BINARIES } from '../src/build/versions.ts';
 import { isLabError } from '../src/errors.ts';
 
@@ -49,11 +43,6 @@ function completeCache(goVersion: string): { cache: string; binDir: string } {
 }
 
 describe('the binary cache', () => {
-  it('keys the cache under LOOM_CACHE_DIR, else ~/.cache/loom', () => {
-    expect(k8sCacheDir({ LOOM_CACHE_DIR: '/c' })).toBe('/c/k8s');
-    expect(k8sCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/loom/k8s');
-  });
-
   it('lists what is missing or not executable', async () => {
     const dir = binDirWith(LAB_BINARIES.filter((binary) => binary !== 'etcd'));
     writeFileSync(join(dir, 'etcd'), 'not executable');
@@ -105,18 +94,5 @@ describe('the binary cache', () => {
       expect(resolved).toMatchObject({ binDir, source: 'cache', built: [] });
       expect(progress).toEqual([]);
     }
-  });
-
-  it('finds agnhost and the CRI proto for flag defaults: LOOM_K8S_BIN_DIR, else the cache', () => {
-    const { cache, binDir } = completeCache('go1.26.8');
-    expect(cachedArtifactPath('cri-api.proto', { LOOM_CACHE_DIR: cache })).toBe(
-      join(binDir, 'cri-api.proto'),
-    );
-    expect(cachedArtifactPath('agnhost', { LOOM_K8S_BIN_DIR: '/k8s', LOOM_CACHE_DIR: cache })).toBe(
-      '/k8s/agnhost',
-    );
-    expect(cachedArtifactPath('agnhost', { LOOM_CACHE_DIR: join(scratch, 'none') })).toBe(
-      join(scratch, 'none', 'k8s', 'v1.37.2-<go version>', 'bin', 'agnhost'),
-    );
   });
 });

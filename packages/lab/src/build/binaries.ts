@@ -1,7 +1,8 @@
-import { constants, existsSync, readdirSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { k8sCacheDir, loomCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 import { LabError } from '../errors.ts';
 import { formatDuration } from '../format-duration.ts';
 import { KUBERNETES_MODULE, planBuild } from './build-plan.ts';
@@ -40,16 +41,6 @@ export interface ResolvedBinaries {
   go?: GoCommand;
 }
 
-/** `~/.cache/loom` unless LOOM_CACHE_DIR (or XDG_CACHE_HOME) says otherwise. */
-export function loomCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LOOM_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loom');
-}
-
-/** `<loom cache>/k8s`: one directory per Kubernetes and Go version. */
-export function k8sCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(loomCacheDir(env), 'k8s');
-}
-
 export function binaryPath(binDir: string, binary: LabArtifact): string {
   return join(binDir, binary);
 }
@@ -57,27 +48,6 @@ export function binaryPath(binDir: string, binary: LabArtifact): string {
 /** The CRI API's api.proto in a binary directory. */
 export function criProtoPath(binDir: string): string {
   return join(binDir, CRI_API_PROTO_FILE);
-}
-
-/**
- * Where `artifact` is, for the default of a flag (so synchronous, and never building):
- * in LOOM_K8S_BIN_DIR when set, else in a cache directory of the lab's Kubernetes version that
- * holds it, else where the cache would put it.
- */
-export function cachedArtifactPath(
-  artifact: LabArtifact,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  if (env.LOOM_K8S_BIN_DIR) return join(env.LOOM_K8S_BIN_DIR, artifact);
-  const cacheDir = k8sCacheDir(env);
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(cacheDir).filter((name) => name.startsWith(`${KUBERNETES_VERSION}-`));
-  } catch {}
-  const found = entries
-    .map((entry) => join(cacheDir, entry, 'bin', artifact))
-    .find((path) => existsSync(path));
-  return found ?? join(cacheDir, `${KUBERNETES_VERSION}-<go version>`, 'bin', artifact);
 }
 
 /**

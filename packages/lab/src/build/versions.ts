@@ -1,8 +1,14 @@
 /**
  * The upstream versions the lab runs, measured to work together (the project's reference
  * notes on building Kubernetes, k8s-build.md). Bumping one means a new cache directory.
+ * Kubernetes' own is the lab runtime's (its CRI API is that release's), so it lives there.
  */
-export const KUBERNETES_VERSION = 'v1.37.2';
+export {
+  CRI_API_MODULE,
+  CRI_API_PROTO_FILE,
+  CRI_API_PROTO_IN_MODULE,
+  KUBERNETES_VERSION,
+} from '@loom-net/lab-runtime/lab-binaries';
 export const ETCD_VERSION = 'v3.6.16';
 export const CRI_TOOLS_VERSION = 'v1.37.0';
 
@@ -23,12 +29,6 @@ export const GO_TOOLCHAIN: GoToolchainPin = {
     'linux-arm64': '02b36b6787b3ac767668f630e2998df45a3b1f9ffee08d1bf3ef6487cd658d99',
   },
 };
-
-/** The CRI API module whose api.proto the lab runtime serves (the kubelet's own version). */
-export const CRI_API_MODULE = 'k8s.io/cri-api';
-export const CRI_API_PROTO_IN_MODULE = 'pkg/apis/runtime/v1/api.proto';
-/** The CRI API's api.proto, copied beside the binaries by the build. */
-export const CRI_API_PROTO_FILE = 'cri-api.proto';
 
 export type LabBinary =
   | 'kube-apiserver'

@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { netnsPath } from '@loom-net/core';
 import { criProtoPath } from '../build/binaries.ts';
 import { processMarker } from '../components/component-runner.ts';
@@ -19,7 +18,7 @@ import {
 import { logTail } from '../process/log-tail.ts';
 import { runTool } from '../process/run-tool.ts';
 import { kubeletArgs } from './kubelet-config.ts';
-import { routeAgentCommand } from './loom-daemons.ts';
+import { daemonEntry, routeAgentCommand } from './loom-daemons.ts';
 import { type NodePlan, RUNTIME_SOCKET_IN_NODE } from './node-plan.ts';
 
 /**
@@ -34,11 +33,6 @@ export type NodeProcessName = (typeof NODE_PROCESSES)[number];
 export function nodeProcessesFor(cni: LabCni): NodeProcessName[] {
   return cni === 'loom' ? [...NODE_PROCESSES] : ['lab-runtime', 'kubelet'];
 }
-
-// The runtime's entry point next to this package's sources: .ts from source, .js once built.
-const RUNTIME_MAIN = fileURLToPath(
-  new URL(`../runtime/main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
 
 export function nodeProcessFiles(config: LabConfig, node: NodePlan, name: NodeProcessName) {
   return {
@@ -73,7 +67,11 @@ export function nodeCommand(
   if (name === 'route-agent') return routeAgentCommand(config, node);
   return {
     file: process.execPath,
-    args: ['--conditions=loom-source', RUNTIME_MAIN, ...runtimeArgs(node, binDir)],
+    args: [
+      '--conditions=loom-source',
+      daemonEntry('@loom-net/lab-runtime', 'loom-lab-runtime'),
+      ...runtimeArgs(node, binDir),
+    ],
   };
 }
 

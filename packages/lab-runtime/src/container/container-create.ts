@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { nowNsString } from '../cri/clock.ts';
+import { CriError } from '../cri/cri-error.ts';
+import type { ContainerConfig, Mount, PodSandboxConfig } from '../cri/cri-types.ts';
+import type { ResolvedImage } from '../image/image-store.ts';
+import type { RuntimeContext } from '../runtime-context.ts';
+import { podHostname, sandboxFiles } from '../sandbox/sandbox-files.ts';
+import { requireId } from '../store/id-lookup.ts';
+import type { ContainerRecord, SandboxRecord } from '../store/records.ts';
+import { containerArgv, containerEnv, containerUser, stopSignalOf } from './container-config.ts';
+import { CONTAINER_FILES, prepareContainerDir } from './container-process.ts';
+import type { ContainerMount } from './container-rootfs.ts';
+import { planRootfs } from './container-rootfs.ts';
+import { renderSetupScript } from './container-script.ts';
+import { lookupExecutable } from './executable-lookup.ts';
+
+export interface CreateContainerRequest {
+  pod_sandbox_id: string;
+  config: ContainerConfig | null;
+  sandbox_config: PodSandboxConfig | null;
+}
+
+// containerd creates a missing host path of a bind mount as a directory.
+function toContainerMount(mount: Mount): ContainerMount {
+  let stats = statSync(mount.host_path, { throwIfNoEntry: false });
+  if (stats === undefined) {
+    mkdirSync(mount.host_path, { recursive: true });
+    stats = statSync(mount.host_path);
+  }
+  return {
+    containerPath: mount.container_path,
+    hostPath: mount.host_path,
+    readonly: mount.readonly,
+    file: !stats.isDirectory(),
+  };
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === false;
+}
+
+function reservedName(config: ContainerConfig, sandbox: SandboxRecord): string {
+  const pod = sandbox.config.metadata!;
+  const meta = config.metadata!;
+  return `${meta.name}_${pod.name}_${pod.namespace}_${pod.uid}_${meta.attempt}`;
+}
+
+function resolveImage(ctx: RuntimeContext, config: ContainerConfig): ResolvedImage {
+  const name = config.image?.image ?? '';
+  const image = ctx.images.find(name);
+  if (image === undefined)
+    throw new CriError('NOT_FOUND', `failed to resolve image "${name}": not found`);
+  return image;
+}
+
+function digestRef(image: ResolvedImage): string {
+  const repository =
+    image.record.tags[0]?.replace(/[:@].*$/, '') ?? image.definition.repositories[0];
+  return `${repository}@${image.record.id}`;
+}
+
+function newRecord(
+  ctx: RuntimeContext,
+  sandbox: SandboxRecord,
+  config: ContainerConfig,
+): ContainerRecord {
+  const image = resolveImage(ctx, config);
+  const argv = containerArgv(image.definition, config);
+  if (argv.length === 0) throw new CriError('INVALID_ARGUMENT', 'no command specified');
+  const logDir = sandbox.config.log_directory;
+  return {
+    id: randomBytes(32).toString('hex'),
+    sandboxId: sandbox.id,
+    name: reservedName(config, sandbox),
+    config,
+    imageId: image.record.id,
+    imageName: image.record.tags[0] ?? image.record.id,
+    imageRef: digestRef(image),
+    state: 'created',
+    createdAt: nowNsString(),
+    startedAt: '0',
+    finishedAt: '0',
+    exitCode: 0,
+    reason: '',
+    message: '',
+    process: null,
+    shim: null,
+    stopSignalSent: false,
+    logPath: logDir !== '' && config.log_path !== '' ? join(logDir, config.log_path) : '',
+    argv,
+    env: containerEnv(podHostname(sandbox.config), image.definition, config),
+    workingDir: config.working_dir || image.definition.workingDir || '/',
+    stopSignal: stopSignalOf(image.definition, config),
+    startProblem: '',
+  };
+}
+
+function writeContainerFiles(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  sandbox: SandboxRecord,
+): void {
+  const image = resolveImage(ctx, record.config);
+  const dir = ctx.store.containerDir(record.id);
+  const steps = planRootfs({
+    definition: image.definition,
+    imageDir: image.dir,
+    sandboxFiles: sandboxFiles(ctx.store.sandboxDir(sandbox.id)),
+    mounts: record.config.mounts.map(toContainerMount),
+    workingDir: record.workingDir,
+    privileged: record.config.linux?.security_context?.privileged === true,
+    isFile,
+  });
+  const found = lookupExecutable(steps, record.argv[0]!, record.env);
+  if (!found.ok) record.startProblem = found.message;
+  mkdirSync(join(dir, CONTAINER_FILES.rootfs), { recursive: true });
+  const script = renderSetupScript({
+    containerId: record.id,
+    dir,
+    rootfs: join(dir, CONTAINER_FILES.rootfs),
+    steps,
+    hostname: podHostname(sandbox.config),
+    env: record.env,
+    argv: record.argv,
+    workingDir: record.workingDir,
+    user: containerUser(record.config),
+    readonlyRootfs: record.config.linux?.security_context?.readonly_rootfs === true,
+  });
+  prepareContainerDir(dir, script);
+}
+
+/** CreateContainer: reserve the name, resolve the image, write the root plan and the shim. */
+export async function createContainer(
+  ctx: RuntimeContext,
+  request: CreateContainerRequest,
+): Promise<string> {
+  const sandbox = requireId(ctx.sandboxes, request.pod_sandbox_id, 'sandbox');
+  const config = request.config;
+  if (config?.metadata == null || config.metadata.name === '') {
+    throw new CriError('INVALID_ARGUMENT', 'container config must include metadata with a name');
+  }
+  if (sandbox.state !== 'ready') {
+    throw new CriError('FAILED_PRECONDITION', `sandbox ${sandbox.id} is not ready`);
+  }
+  const record = newRecord(ctx, sandbox, config);
+  const holder = [...ctx.containers.values()].find((c) => c.name === record.name);
+  if (holder !== undefined) {
+    throw new CriError(
+      'ALREADY_EXISTS',
+      `failed to reserve container name "${record.name}": name is reserved for "${holder.id}"`,
+    );
+  }
+  ctx.containers.set(record.id, record);
+  try {
+    ctx.store.saveContainer(record);
+    writeContainerFiles(ctx, record, sandbox);
+    ctx.store.saveContainer(record);
+  } catch (error) {
+    ctx.containers.delete(record.id);
+    ctx.store.deleteContainer(record.id);
+    throw new CriError(
+      'INTERNAL',
+      `failed to create container ${config.metadata.name} in sandbox ${sandbox.id}`,
+      { cause: error },
+    );
+  }
+  ctx.logger.info(
+    { container: record.id, sandbox: sandbox.id, argv: record.argv },
+    'container created',
+  );
+  return record.id;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  containerArgv,
+  containerEnv,
+  containerUser,
+  stopSignalOf,
+} from '../../src/container/container-config.ts';
+import type { ContainerConfig } from '../../src/cri/cri-types.ts';
+import { defaultImageMap } from '../../src/image/image-map.ts';
+
+const [agnhost, busybox] = defaultImageMap({
+  agnhost: '/bin/agnhost',
+  busybox: '/usr/bin/busybox',
+}).definitions;
+
+function config(extra: Partial<ContainerConfig> = {}): ContainerConfig {
+  return {
+    metadata: { name: 'c', attempt: 0 },
+    image: { image: 'x', annotations: {} },
+    command: [],
+    args: [],
+    working_dir: '',
+    envs: [],
+    mounts: [],
+    labels: {},
+    annotations: {},
+    log_path: '',
+    stdin: false,
+    tty: false,
+    linux: null,
+    stop_signal: 'SIGNAL_RUNTIME_DEFAULT',
+    ...extra,
+  };
+}
+
+describe('containerArgv (Docker entrypoint/cmd rules, as containerd)', () => {
+  it.each([
+    { name: 'image defaults', command: [], args: [], argv: ['/agnhost', 'pause'] },
+    { name: 'args replace cmd', command: [], args: ['netexec'], argv: ['/agnhost', 'netexec'] },
+    { name: 'command replaces entrypoint and cmd', command: ['sh'], args: [], argv: ['sh'] },
+    {
+      name: 'command and args',
+      command: ['sh', '-c'],
+      args: ['echo hi'],
+      argv: ['sh', '-c', 'echo hi'],
+    },
+  ])('$name', ({ command, args, argv }) => {
+    expect(containerArgv(agnhost!, config({ command, args }))).toEqual(argv);
+  });
+
+  it('busybox runs sh by default', () => {
+    expect(containerArgv(busybox!, config())).toEqual(['sh']);
+  });
+});
+
+describe('containerEnv', () => {
+  it('puts HOSTNAME and PATH first, lets the config override the image', () => {
+    const env = containerEnv(
+      'web',
+      { ...agnhost!, env: ['PATH=/image/bin', 'MODE=image'] },
+      config({
+        envs: [
+          { key: 'MODE', value: Buffer.from('pod') },
+          { key: 'EXTRA', value: 'a=b' },
+        ],
+      }),
+    );
+    expect(env).toEqual(['HOSTNAME=web', 'PATH=/image/bin', 'MODE=pod', 'EXTRA=a=b']);
+  });
+});
+
+describe('stop signal and user', () => {
+  it.each([
+    { configSignal: 'SIGNAL_RUNTIME_DEFAULT', image: undefined, signal: 'SIGTERM' },
+    { configSignal: 'SIGNAL_SIGINT', image: 'SIGQUIT', signal: 'SIGINT' },
+    { configSignal: 'SIGNAL_RUNTIME_DEFAULT', image: 'QUIT', signal: 'SIGQUIT' },
+  ])('$configSignal with image $image → $signal', ({ configSignal, image, signal }) => {
+    const definition = { ...busybox!, ...(image ? { stopSignal: image } : {}) };
+    expect(stopSignalOf(definition, config({ stop_signal: configSignal }))).toBe(signal);
+  });
+
+  it('reads run_as_user and run_as_group', () => {
+    const linux = {
+      security_context: {
+        namespace_options: null,
+        run_as_user: { value: '1000' },
+        run_as_group: { value: '2000' },
+        run_as_username: '',
+        readonly_rootfs: false,
+        privileged: false,
+      },
+    };
+    expect(containerUser(config({ linux }))).toEqual({ uid: 1000, gid: 2000 });
+    expect(containerUser(config())).toBeNull();
+  });
+});
