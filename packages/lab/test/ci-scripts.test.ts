@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KERNEL_TOOLS } from '@loom-net/core/testing';
 import { describe, expect, it } from 'vitest';
-import { REQUIRED_TOOLS } from '../src/preflight.ts';
+import { REQUIRED_TOOLS } from '../src/commands/preflight.ts';
 
 const listFile = fileURLToPath(new URL('../../../.ci/debian-packages.txt', import.meta.url));
 

@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ApiException, CoreV1Api, Watch } from '@kubernetes/client-node';
 import { netnsExists } from '@loom-net/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKubectl } from '../src/commands/lab-kubectl.ts';
 import { runningPid } from '../src/components/component-runner.ts';
 import { activeComponents } from '../src/components/component-table.ts';
-import { runKubectl } from '../src/lab-kubectl.ts';
 import {
   labSkipReason,
   startTestControlPlane,
   type TestControlPlane,
-} from '../src/test-control-plane.ts';
+} from '../src/testing/test-control-plane.ts';
 
 const skip = labSkipReason();
 

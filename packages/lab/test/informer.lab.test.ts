@@ -29,12 +29,12 @@ import {
   trackingWriter,
 } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_NETWORK } from '../src/network-plan.ts';
+import { LAB_NETWORK } from '../src/config/network-plan.ts';
 import {
   labSkipReason,
   startTestControlPlane,
   type TestControlPlane,
-} from '../src/test-control-plane.ts';
+} from '../src/testing/test-control-plane.ts';
 
 const skip = labSkipReason();
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { createCommandRunner, deleteNetns, NETNS_RUN_DIR } from '@loom-net/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labUp } from '../src/lab-up.ts';
+import { labUp } from '../src/commands/lab-up.ts';
 import { allMountTables, readMountTable } from '../src/mounts/mountinfo.ts';
 import { planNode } from '../src/nodes/node-plan.ts';
 import { nodeProcessPid } from '../src/nodes/node-processes.ts';
@@ -12,7 +12,7 @@ import {
   labSkipReason,
   startTestControlPlane,
   type TestControlPlane,
-} from '../src/test-control-plane.ts';
+} from '../src/testing/test-control-plane.ts';
 
 const skip = labSkipReason();
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labExec } from '../src/commands/lab-exec.ts';
+import { labStatus } from '../src/commands/lab-status.ts';
 import { runningPid } from '../src/components/component-runner.ts';
-import { labExec } from '../src/lab-exec.ts';
-import { labStatus } from '../src/lab-status.ts';
 import {
   labSkipReason,
   startTestControlPlane,
   type TestControlPlane,
-} from '../src/test-control-plane.ts';
+} from '../src/testing/test-control-plane.ts';
 
 const skip = labSkipReason();
 

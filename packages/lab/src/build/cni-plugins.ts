@@ -3,7 +3,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors.ts';
-import { formatDuration } from '../format-duration.ts';
+import { formatDuration } from './format-duration.ts';
 
 /** Loom's CNI executables and the workspace package that builds each. */
 export const CNI_PLUGINS = [

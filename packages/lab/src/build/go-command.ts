@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { LabError } from '../errors.ts';
-import { formatDuration } from '../format-duration.ts';
+import { formatDuration } from './format-duration.ts';
 import { GO_ENV, type GoCommand } from './go-toolchain.ts';
 
 export interface GoRunOptions {

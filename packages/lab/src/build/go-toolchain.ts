@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { LabError } from '../errors.ts';
-import { formatDuration } from '../format-duration.ts';
+import { formatDuration } from './format-duration.ts';
 import { GO_MINIMUM, GO_TOOLCHAIN, type GoToolchainPin } from './versions.ts';
 
 /** The `go` command a build runs: the machine's, or a pinned toolchain in Loom's cache. */

@@ -1,11 +1,12 @@
-import type { LabConfig, PodCidrMode } from '../lab-config.ts';
+import { clusterName } from '../cluster/kubeconfig.ts';
+import type { LabConfig, PodCidrMode } from '../config/lab-config.ts';
 import {
   CONTROLLER_MANAGER_HEALTH_PORT,
   ETCD_CLIENT_URL,
   ETCD_PEER_URL,
   LAB_NETWORK,
   SCHEDULER_HEALTH_PORT,
-} from '../network-plan.ts';
+} from '../config/network-plan.ts';
 import { FRONT_PROXY_CLIENT_CN } from '../pki/certificate-specs.ts';
 import { pkiFiles } from '../pki/pki.ts';
 
@@ -110,8 +111,4 @@ export function schedulerFlags(config: LabConfig): string[] {
     `--secure-port=${SCHEDULER_HEALTH_PORT}`,
     '--leader-elect=false',
   ];
-}
-
-export function clusterName(config: LabConfig): string {
-  return `${config.prefix}lab`;
 }

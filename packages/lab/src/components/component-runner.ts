@@ -1,6 +1,6 @@
+import type { LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
 import type { ProbeResult } from '../health/http-probe.ts';
-import type { LabConfig } from '../lab-config.ts';
 import {
   isOurProcess,
   launchDetached,
@@ -10,6 +10,7 @@ import {
   stopProcess,
 } from '../process/detached-process.ts';
 import { logTail } from '../process/log-tail.ts';
+import { processMarker } from '../process/process-marker.ts';
 import {
   type ComponentDefinition,
   type ComponentName,
@@ -27,11 +28,6 @@ export interface ComponentStatus {
   logFile: string;
   /** The latest run's last lines, when it is not running. */
   logTail?: string;
-}
-
-/** Every lab process has the state dir on its command line; that is how its PID is verified. */
-export function processMarker(config: LabConfig): string {
-  return `${config.stateDir}/`;
 }
 
 export function runningPid(config: LabConfig, name: ComponentName): number | undefined {

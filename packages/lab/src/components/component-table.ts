@@ -3,15 +3,15 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readBridgeReady } from '../bridge/bridge-ready.ts';
 import { renderProxyArgs } from '../bridge/proxy-route.ts';
-import { type ProbeResult, probe } from '../health/http-probe.ts';
-import type { LabConfig } from '../lab-config.ts';
+import type { LabConfig } from '../config/lab-config.ts';
 import {
   CONTROLLER_MANAGER_HEALTH_PORT,
   LAB_NETWORK,
   SCHEDULER_HEALTH_PORT,
-} from '../network-plan.ts';
+} from '../config/network-plan.ts';
+import type { NodeSettings } from '../config/node-settings.ts';
+import { type ProbeResult, probe } from '../health/http-probe.ts';
 import { podCidrAllocatorCommand } from '../nodes/loom-daemons.ts';
-import type { NodeSettings } from '../nodes/node-plan.ts';
 import { pkiFiles } from '../pki/pki.ts';
 import {
   apiServerFlags,

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { LabConfig } from '../lab-config.ts';
+import type { LabConfig } from '../config/lab-config.ts';
 
 /** POST to etcd's JSON gateway (`/v3/…`) through the bridge's etcd socket. */
 function postEtcd<T>(config: LabConfig, path: string, body: unknown): Promise<T> {

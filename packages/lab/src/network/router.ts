@@ -9,9 +9,9 @@ import {
   sysctlGet,
   sysctlSet,
 } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
-import { LAB_NETWORK } from '../network-plan.ts';
 
 /**
  * The second underlay, for nodes that must not share a subnet with the others (VXLAN's case):

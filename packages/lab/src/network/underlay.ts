@@ -6,9 +6,9 @@ import {
   ipJson,
   netnsExists,
 } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
-import { LAB_NETWORK } from '../network-plan.ts';
 
 /**
  * The underlay, as `ip -batch` lines per namespace: a bridge in the switch namespace and a

@@ -1,4 +1,4 @@
-import { LAB_NETWORK } from '../network-plan.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import { KUBELET_ROOT_IN_NODE, type NodePlan, RUNTIME_SOCKET_IN_NODE } from './node-plan.ts';
 
 export interface KubeletConfigInput {

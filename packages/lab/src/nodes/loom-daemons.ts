@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from '../build/cni-plugins.ts';
+import type { LabConfig } from '../config/lab-config.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
-import { LAB_NETWORK } from '../network-plan.ts';
 import type { NodePlan } from './node-plan.ts';
 
 /**
@@ -27,10 +27,6 @@ export function daemonEntry(pkg: string, bin: string): string {
   }
   return join(dir, entry);
 }
-
-/** One identity for every node's agent, as a DaemonSet's pods share one ServiceAccount. */
-export const ROUTE_AGENT_USER = 'system:serviceaccount:kube-system:loom-route-agent';
-export const POD_CIDR_ALLOCATOR_USER = 'system:serviceaccount:kube-system:loom-pod-cidr-allocator';
 
 /**
  * The route agent of a node, with what a CNI DaemonSet's pod would get: its node name, its own

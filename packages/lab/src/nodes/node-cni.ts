@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '@loom-net/core';
-import type { LabCni } from '../lab-config.ts';
+import type { LabCni } from '../config/lab-config.ts';
 import { type NodePlan, nodeTreePath } from './node-plan.ts';
 
 /** Debian's containernetworking-plugins: what a node uses with `--cni bridge`. */

@@ -6,11 +6,12 @@ import {
   netnsExists,
   netnsPath,
 } from '@loom-net/core';
-import type { LabConfig } from '../lab-config.ts';
+import type { LabConfig } from '../config/lab-config.ts';
+import type { NodePlacement } from '../config/node-settings.ts';
 import { killNamespaceMembers, namespaceIdentity } from '../process/namespace-members.ts';
 import { removeNodeMountNamespace } from './node-mount-namespace.ts';
 import { removeNodeNetwork } from './node-network.ts';
-import { type NodePlacement, type NodePlan, planNode } from './node-plan.ts';
+import { type NodePlan, planNode } from './node-plan.ts';
 import {
   NODE_PROCESSES,
   type NodeProcessName,

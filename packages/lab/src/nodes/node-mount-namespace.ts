@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NETNS_RUN_DIR } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
 import {
   allMountTables,
   isShared,

@@ -9,10 +9,10 @@ import {
   sysctlGet,
   sysctlSet,
 } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
 import { crossSubnetRoute, setCrossSubnetRoute } from '../network/router.ts';
-import { LAB_NETWORK } from '../network-plan.ts';
 import type { NodePlan } from './node-plan.ts';
 
 const FORWARDING = 'net.ipv4.ip_forward';

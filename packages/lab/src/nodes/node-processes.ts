@@ -3,9 +3,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { netnsPath } from '@loom-net/core';
 import { criProtoPath } from '../build/binaries.ts';
-import { processMarker } from '../components/component-runner.ts';
+import type { LabCni, LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
-import type { LabCni, LabConfig } from '../lab-config.ts';
 import {
   isOurProcess,
   launchDetached,
@@ -16,6 +15,7 @@ import {
   stopProcess,
 } from '../process/detached-process.ts';
 import { logTail } from '../process/log-tail.ts';
+import { processMarker } from '../process/process-marker.ts';
 import { runTool } from '../process/run-tool.ts';
 import { kubeletArgs } from './kubelet-config.ts';
 import { daemonEntry, routeAgentCommand } from './loom-daemons.ts';

@@ -1,7 +1,7 @@
 import { netnsExists, netnsPath } from '@loom-net/core';
+import type { LabCni, LabConfig } from '../config/lab-config.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
 import type { ProbeResult } from '../health/http-probe.ts';
-import type { LabCni, LabConfig } from '../lab-config.ts';
-import { LAB_NETWORK } from '../network-plan.ts';
 import { logTail } from '../process/log-tail.ts';
 import { namespaceIdentity } from '../process/namespace-members.ts';
 import { runTool } from '../process/run-tool.ts';

@@ -6,8 +6,9 @@ import {
   netnsExists,
   writeFileAtomicSync,
 } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
+import type { NodeSettings } from '../config/node-settings.ts';
 import { isLabError, LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
 import { pkiFiles } from '../pki/pki.ts';
 import { readPidFile } from '../process/detached-process.ts';
 import { logTail } from '../process/log-tail.ts';
@@ -23,7 +24,7 @@ import {
 import { createNodeNetwork, ensureNodeRoutes, nodeNetworkIsWhole } from './node-network.ts';
 import { ensureNodeObject, type NodeCondition, waitForNodes } from './node-objects.ts';
 import { ensureNodePki, nodePkiFiles, writeKubeletKubeconfig } from './node-pki.ts';
-import { type NodePlan, type NodeSettings, planNodes } from './node-plan.ts';
+import { type NodePlan, planNodes } from './node-plan.ts';
 import {
   NODE_PROCESSES,
   type NodeProcessName,

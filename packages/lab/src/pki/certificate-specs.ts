@@ -1,5 +1,5 @@
-import { LAB_NETWORK } from '../network-plan.ts';
-import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from '../nodes/loom-daemons.ts';
+import { LAB_NETWORK } from '../config/network-plan.ts';
+import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from './loom-identities.ts';
 
 export interface CertificateSpec {
   /** File stem in the PKI dir: `<name>.crt`, `<name>.key`. */

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { netnsExists, writeFileAtomicSync } from '@loom-net/core';
-import { LabError } from '../errors.ts';
-import type { LabConfig } from '../lab-config.ts';
+import type { LabConfig } from '../config/lab-config.ts';
 import {
   type NodePlacement,
   type NodeSettings,
-  planNodes,
+  nodeNetns,
   recordedNodeSettings,
-} from '../nodes/node-plan.ts';
+} from '../config/node-settings.ts';
+import { LabError } from '../errors.ts';
 
 /**
  * The lab's record of itself (`lab.json`): what it created, so `down` removes exactly that
@@ -61,7 +61,7 @@ export function labNamespaces(
   config: LabConfig,
   placement: NodePlacement = { count: 0, remote: 0 },
 ): string[] {
-  const nodes = planNodes(config, placement).map((node) => node.netns);
+  const nodes = Array.from({ length: placement.count }, (_, i) => nodeNetns(config, i + 1));
   const router = placement.remote > 0 ? [config.netns.router, config.netns.remoteSwitch] : [];
   return [config.netns.switch, config.netns.controlPlane, ...router, ...nodes];
 }

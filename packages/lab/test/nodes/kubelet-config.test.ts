@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLabConfig } from '../../src/lab-config.ts';
+import { resolveLabConfig } from '../../src/config/lab-config.ts';
 import { kubeletArgs, renderKubeletConfig } from '../../src/nodes/kubelet-config.ts';
 import { planNode } from '../../src/nodes/node-plan.ts';
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LabCni } from '../../src/lab-config.ts';
-import { resolveLabConfig } from '../../src/lab-config.ts';
+import type { LabCni } from '../../src/config/lab-config.ts';
+import { resolveLabConfig } from '../../src/config/lab-config.ts';
 import {
   BRIDGE_CONFLIST,
   bridgeConflist,

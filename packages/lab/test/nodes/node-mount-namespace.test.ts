@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLabConfig } from '../../src/lab-config.ts';
+import { resolveLabConfig } from '../../src/config/lab-config.ts';
 import { parseMountinfo } from '../../src/mounts/mountinfo.ts';
 import {
   mountsToPrivatize,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLabConfig } from '../../src/lab-config.ts';
+import { resolveLabConfig } from '../../src/config/lab-config.ts';
 import { routerCommands } from '../../src/network/router.ts';
 import { nodeNetworkCommands } from '../../src/nodes/node-network.ts';
 import { planNode } from '../../src/nodes/node-plan.ts';

@@ -1,0 +1,353 @@
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createCommandRunner, type KubeClient, netnsExists } from '@loom-net/core';
+import { readBridgeReady } from '../bridge/bridge-ready.ts';
+import { ensureBinaries, type ResolvedBinaries } from '../build/binaries.ts';
+import { ensureCniPlugins, type ResolvedCniPlugins } from '../build/cni-plugins.ts';
+import { waitDefaultServiceAccount } from '../cluster/default-service-account.ts';
+import { withLabApiClient } from '../cluster/lab-api-client.ts';
+import { writeControlPlaneKubeconfigs, writeHostKubeconfig } from '../cluster/lab-kubeconfigs.ts';
+import { ensureLoomRbac } from '../cluster/loom-rbac.ts';
+import {
+  componentStatus,
+  runningPid,
+  startComponent,
+  stopComponent,
+  waitHealthy,
+} from '../components/component-runner.ts';
+import {
+  activeComponents,
+  COMPONENTS,
+  type ComponentDefinition,
+  type ComponentName,
+  componentFiles,
+  type LabContext,
+} from '../components/component-table.ts';
+import { type LabConfig, type LabOptions, resolveLabConfig } from '../config/lab-config.ts';
+import { type NodeSettings, resolveNodeSettings } from '../config/node-settings.ts';
+import { LabError } from '../errors.ts';
+import { ensureRouter } from '../network/router.ts';
+import { ensureUnderlay } from '../network/underlay.ts';
+import { nodesOnDisk, removeNode } from '../nodes/node-down.ts';
+import { ensureHostMountPoints } from '../nodes/node-mount-namespace.ts';
+import { deleteNodeObject, readNodeConditions } from '../nodes/node-objects.ts';
+import { planNodes } from '../nodes/node-plan.ts';
+import { ensureNodes, type NodeReport, nodePids, nodesLookWhole } from '../nodes/node-up.ts';
+import { ensurePki } from '../pki/pki.ts';
+import {
+  assertNamespacesOurs,
+  type LabState,
+  labNamespaces,
+  readLabState,
+  writeLabState,
+} from '../state/lab-state.ts';
+import { requireRoot, requireTools } from './preflight.ts';
+
+export interface UpOptions extends LabOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Human-readable progress (build steps, each component as it gets healthy). */
+  onProgress?: (line: string) => void;
+}
+
+export interface ComponentReport {
+  name: ComponentName;
+  /** `kept`: it was already running and healthy; `restarted`: it had died and was started again. */
+  action: 'started' | 'restarted' | 'kept';
+  pid: number;
+  durationMs: number;
+}
+
+export interface UpReport {
+  config: LabConfig;
+  alreadyUp: boolean;
+  binaries: ResolvedBinaries;
+  /** loom-cni and loom-ipam, when the nodes run Loom's CNI. */
+  plugins?: ResolvedCniPlugins;
+  components: ComponentReport[];
+  nodeSettings: NodeSettings;
+  nodes: NodeReport[];
+  /** The root-side API endpoint, `https://127.0.0.1:<port>`. */
+  hostApiServer: string;
+  durationMs: number;
+}
+
+/** Everything an `up` decided before it touches the machine. */
+interface UpPlan {
+  config: LabConfig;
+  state: LabState | undefined;
+  settings: NodeSettings;
+  binaries: ResolvedBinaries;
+  plugins: ResolvedCniPlugins | undefined;
+  context: LabContext;
+  progress: (line: string) => void;
+  started: number;
+}
+
+/**
+ * Brings the lab up, or repairs it: whatever is missing (binaries, certificates, namespaces,
+ * dead processes, nodes) is made again; whatever runs and is healthy is kept; nodes beyond
+ * the count asked for are taken away.
+ */
+export async function labUp(options: UpOptions = {}): Promise<UpReport> {
+  const started = Date.now();
+  const config = resolveLabConfig(options, options.env);
+  const progress = options.onProgress ?? (() => {});
+  requireRoot('bring the lab up');
+  requireTools('bring the lab up');
+  const state = readLabState(config);
+  const settings = resolveNodeSettings(options, state?.nodes);
+  const binaries = await ensureBinaries({ ...options, onProgress: progress });
+  const plugins =
+    settings.cni === 'loom' && settings.count > 0
+      ? await ensureCniPlugins({ env: options.env, onProgress: progress })
+      : undefined;
+  const context: LabContext = { config, binDir: binaries.binDir, settings };
+  assertNamespacesOurs(config, state, settings);
+  const plan = { config, state, settings, binaries, plugins, context, progress, started };
+  if (
+    state &&
+    plugins?.source !== 'built' &&
+    sameSettings(state.nodes, settings) &&
+    (await allWhole(config, settings))
+  ) {
+    return report(plan, true, keptReports(config, settings), await keptNodes(config, settings));
+  }
+  // Before anything starts: a taken port should not cost a control-plane start.
+  if (runningPid(config, 'host-bridge') === undefined) await assertPortFree(config);
+  mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
+  mkdirSync(config.paths.runDir, { recursive: true, mode: 0o700 });
+  const hostDirs = settings.count > 0 ? ensureHostMountPoints() : [];
+  const record = (namespaces: string[]): LabState => ({
+    version: 1,
+    prefix: config.prefix,
+    namespaces,
+    binDir: binaries.binDir,
+    createdAt: state?.createdAt ?? new Date().toISOString(),
+    nodes: settings,
+    hostDirs: [...new Set([...(state?.hostDirs ?? []), ...hostDirs])],
+  });
+  // Recorded before any namespace is made, so a crash half-way leaves nothing `down` misses.
+  const wanted = labNamespaces(config, settings);
+  writeLabState(config, record([...new Set([...(state?.namespaces ?? []), ...wanted])]));
+  const { components, pkiMade } = await ensureControlPlane(plan);
+  const nodes = await withLabApiClient(config, async (client) => {
+    await removeExtraNodes(plan, client);
+    await ensureRouter(createCommandRunner(), config, settings.remote > 0);
+    writeLabState(config, record(wanted));
+    components.push(...(await ensureAddons(plan, client)));
+    const reports = await ensureNodes({
+      config,
+      binDir: binaries.binDir,
+      client,
+      settings,
+      pkiRenewed: pkiMade,
+      pluginsRebuilt: plugins?.source === 'built',
+      progress,
+    });
+    await waitDefaultServiceAccount(client);
+    return reports;
+  });
+  return report(plan, false, components, nodes);
+}
+
+/** Certificates, kubeconfigs, the underlay and every control-plane component, healthy. */
+async function ensureControlPlane(
+  plan: UpPlan,
+): Promise<{ components: ComponentReport[]; pkiMade: boolean }> {
+  const { config, state, settings } = plan;
+  const pkiMade = await ensurePki(config.paths.pkiDir);
+  writeControlPlaneKubeconfigs(config);
+  const { rebuilt } = await ensureUnderlay(createCommandRunner(), config);
+  // Processes in a namespace that was replaced, or holding certificates that were, are
+  // cut off from the new lab: start them again.
+  if (rebuilt || pkiMade) await stopAll(config, (c) => c.namespace === 'control-plane' || pkiMade);
+  // kube-controller-manager's flags follow the podCIDR mode (--allocate-node-cidrs).
+  if (state?.nodes && state.nodes.podCidrs !== settings.podCidrs) {
+    await stopComponent(config, componentNamed('kube-controller-manager'));
+  }
+  const active = activeComponents(settings);
+  for (const component of COMPONENTS.filter((c) => !active.includes(c))) {
+    await stopComponent(config, component);
+  }
+  const components: ComponentReport[] = [];
+  for (const component of active.filter((c) => !c.addon)) {
+    components.push(await ensureComponent(plan.context, component, plan.progress));
+  }
+  return { components, pkiMade };
+}
+
+/** Nodes beyond the count asked for: taken apart, their Node objects and trees deleted. */
+async function removeExtraNodes(plan: UpPlan, client: KubeClient): Promise<void> {
+  const { config, settings } = plan;
+  for (const extra of nodesOnDisk(config, plan.state?.nodes)) {
+    if (extra.index <= settings.count) continue;
+    plan.progress(`removing ${extra.name}…`);
+    await removeNode(config, extra, plan.binaries.binDir);
+    await deleteNodeObject(client, extra.name);
+    // Its tree was mounted only in its own (now released) mount namespace.
+    rmSync(extra.dir, { recursive: true, force: true });
+  }
+}
+
+/** What Loom's daemons need before they start: their RBAC, the allocator, the plugins. */
+async function ensureAddons(plan: UpPlan, client: KubeClient): Promise<ComponentReport[]> {
+  await ensureLoomRbac(client);
+  const reports: ComponentReport[] = [];
+  for (const component of activeComponents(plan.settings).filter((c) => c.addon)) {
+    reports.push(await ensureComponent(plan.context, component, plan.progress));
+  }
+  if (plan.plugins) linkCniPlugins(plan.config, plan.plugins);
+  return reports;
+}
+
+function componentNamed(name: ComponentName): ComponentDefinition {
+  return COMPONENTS.find((component) => component.name === name)!;
+}
+
+/**
+ * The plugin directory the route agents install from: links to the built executables, as a
+ * CNI DaemonSet's image carries them. Replaced atomically (link, then rename).
+ */
+function linkCniPlugins(config: LabConfig, plugins: ResolvedCniPlugins): void {
+  const dir = config.paths.cniPluginDir;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, file] of Object.entries(plugins.files)) {
+    const temporary = join(dir, `.${name}.tmp`);
+    rmSync(temporary, { force: true });
+    symlinkSync(file, temporary);
+    renameSync(temporary, join(dir, name));
+  }
+}
+
+function sameSettings(recorded: NodeSettings | undefined, wanted: NodeSettings): boolean {
+  return (
+    recorded !== undefined &&
+    recorded.count === wanted.count &&
+    recorded.remote === wanted.remote &&
+    recorded.cni === wanted.cni &&
+    recorded.podCidrs === wanted.podCidrs
+  );
+}
+
+async function allWhole(config: LabConfig, settings: NodeSettings): Promise<boolean> {
+  const routerWhole =
+    settings.remote === 0 ||
+    (netnsExists(config.netns.router) && netnsExists(config.netns.remoteSwitch));
+  return routerWhole && nodesLookWhole(config, settings) && (await allHealthy(config, settings));
+}
+
+async function keptNodes(config: LabConfig, settings: NodeSettings): Promise<NodeReport[]> {
+  const conditions = await withLabApiClient(config, (client) => readNodeConditions(client)).catch(
+    () => undefined,
+  );
+  return planNodes(config, settings).map((node) => ({
+    name: node.name,
+    ip: node.ip,
+    action: 'kept' as const,
+    pids: nodePids(config, node, settings),
+    ready: conditions?.get(node.name)?.ready ?? false,
+    durationMs: 0,
+  }));
+}
+
+async function ensureComponent(
+  context: LabContext,
+  component: ComponentDefinition,
+  progress: (line: string) => void,
+): Promise<ComponentReport> {
+  const { config } = context;
+  const pid = runningPid(config, component.name);
+  if (pid !== undefined) {
+    const waited = Date.now();
+    if (await waitHealthy(config, component, component.readyTimeoutMs)) {
+      return { name: component.name, action: 'kept', pid, durationMs: Date.now() - waited };
+    }
+    await stopComponent(config, component);
+  }
+  // A PID file left behind means the component ran and died (a clean stop removes it).
+  const hadRun = pid !== undefined || existsSync(componentFiles(config, component.name).pidFile);
+  for (const file of component.staleFiles?.(config) ?? []) rmSync(file, { force: true });
+  progress(`starting ${component.name}…`);
+  const result = await startComponent(context, component);
+  if (component.name === 'host-bridge') writeHostKubeconfigFromBridge(config);
+  return {
+    name: component.name,
+    action: hadRun ? 'restarted' : 'started',
+    ...result,
+  };
+}
+
+function writeHostKubeconfigFromBridge(config: LabConfig): void {
+  const ready = readBridgeReady(
+    config.paths.hostBridgeReady,
+    componentFiles(config, 'host-bridge').pidFile,
+  );
+  if (ready) writeHostKubeconfig(config, ready.port);
+}
+
+async function assertPortFree(config: LabConfig): Promise<void> {
+  if (config.hostApiPort === 0) return;
+  const server = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    server.once('error', resolve);
+    server.listen(config.hostApiPort, '127.0.0.1', () => server.close(() => resolve(undefined)));
+  });
+  if (error) {
+    throw new LabError(
+      'LOOM_LAB_PORT_TAKEN',
+      `cannot listen on 127.0.0.1:${config.hostApiPort} for the lab's API bridge: ${error.code === 'EADDRINUSE' ? 'another program uses that port' : error.message}; choose another with --api-port or LOOM_LAB_API_PORT`,
+      { cause: error },
+    );
+  }
+}
+
+async function allHealthy(config: LabConfig, settings: NodeSettings): Promise<boolean> {
+  for (const component of activeComponents(settings)) {
+    const status = await componentStatus(config, component, { probe: true });
+    if (!status.health?.ok) return false;
+  }
+  return true;
+}
+
+function keptReports(config: LabConfig, settings: NodeSettings): ComponentReport[] {
+  return activeComponents(settings).map((component) => ({
+    name: component.name,
+    action: 'kept' as const,
+    pid: runningPid(config, component.name) ?? 0,
+    durationMs: 0,
+  }));
+}
+
+async function stopAll(
+  config: LabConfig,
+  which: (component: ComponentDefinition) => boolean = () => true,
+): Promise<void> {
+  for (const component of [...COMPONENTS].reverse()) {
+    if (which(component)) await stopComponent(config, component);
+  }
+}
+
+function report(
+  base: UpPlan,
+  alreadyUp: boolean,
+  components: ComponentReport[],
+  nodes: NodeReport[],
+): UpReport {
+  const { config } = base;
+  const ready = readBridgeReady(
+    config.paths.hostBridgeReady,
+    componentFiles(config, 'host-bridge').pidFile,
+  );
+  return {
+    config,
+    alreadyUp,
+    binaries: base.binaries,
+    ...(base.plugins ? { plugins: base.plugins } : {}),
+    components,
+    nodeSettings: base.settings,
+    nodes,
+    hostApiServer: `https://127.0.0.1:${ready?.port ?? config.hostApiPort}`,
+    durationMs: Date.now() - base.started,
+  };
+}
