@@ -1,3 +1,4 @@
+import type { Node as KubeNode, Pod as KubePod, ObjectMeta } from '@loom-net/core';
 import type { ClusterDriver } from './drivers/cluster-driver.ts';
 
 /** `kubectl get … -o json`, parsed; throws with kubectl's message. */
@@ -7,12 +8,11 @@ export async function getJson<T>(driver: ClusterDriver, args: readonly string[])
   return JSON.parse(result.stdout) as T;
 }
 
-export interface Pod {
-  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> };
-  spec: { nodeName?: string };
-  status: {
-    phase?: string;
-    podIP?: string;
+/** A Pod as `kubectl get -o json` returns it: core's Pod, with the fields the specs read. */
+export interface Pod extends KubePod {
+  metadata: ObjectMeta & { name: string; namespace: string; uid: string };
+  spec: NonNullable<KubePod['spec']>;
+  status: NonNullable<KubePod['status']> & {
     conditions?: { type: string; status: string }[];
     containerStatuses?: {
       ready: boolean;
@@ -23,13 +23,12 @@ export interface Pod {
   };
 }
 
-export interface Node {
-  metadata: { name: string };
-  spec: { podCIDR?: string; podCIDRs?: string[] };
-  status: {
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+/** A Node as `kubectl get -o json` returns it: core's Node, with every field the specs read. */
+export interface Node extends KubeNode {
+  metadata: ObjectMeta & { name: string };
+  spec: NonNullable<KubeNode['spec']>;
+  status: NonNullable<KubeNode['status']> & {
     nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string };
-    addresses?: { type: string; address: string }[];
   };
 }
 
