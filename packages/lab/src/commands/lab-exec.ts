@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isKubeApiError, type KubeClient, netnsExists, netnsPath } from '@loom-net/core';
+import { isKubeApiError, type KubeClient, netnsExists, netnsPath, type Pod } from '@loom-net/core';
 import type { SandboxRecord } from '@loom-net/lab-runtime';
 import { withLabApiClient } from '../cluster/lab-api-client.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from '../config/lab-config.ts';
@@ -56,12 +56,6 @@ export function execArgv(target: ExecTarget, command: readonly string[]): string
   ];
 }
 
-interface PodObject {
-  metadata?: { uid?: string };
-  spec?: { nodeName?: string; hostNetwork?: boolean };
-  status?: { phase?: string };
-}
-
 /** `node1` or `NAMESPACE/POD`, resolved against the lab's state and its API server. */
 export async function resolveExecTarget(config: LabConfig, host: string): Promise<ExecTarget> {
   const state = readLabState(config);
@@ -114,9 +108,9 @@ function nodeTarget(nodes: NodePlan[], name: string): ExecTarget {
   return { description: `node ${name}`, netns: node.netns, node };
 }
 
-async function readPod(client: KubeClient, namespace: string, name: string): Promise<PodObject> {
+async function readPod(client: KubeClient, namespace: string, name: string): Promise<Pod> {
   try {
-    return await client.request<PodObject>({
+    return await client.request<Pod>({
       path: `/api/v1/namespaces/${namespace}/pods/${name}`,
     });
   } catch (error) {
