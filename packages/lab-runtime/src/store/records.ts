@@ -14,7 +14,10 @@ export interface SandboxRecord {
   hostNetwork: boolean;
   /** The pod's network namespace under /var/run/netns; null for hostNetwork pods. */
   netns: string | null;
-  /** True from the first CNI ADD until a DEL succeeded: teardown still owes a DEL. */
+  /**
+   * Set once the pod's netns exists, before CNI ADD runs, and cleared when a DEL succeeded: an
+   * ADD that failed or was interrupted may have left state behind, so teardown owes a DEL.
+   */
   networkAttached: boolean;
   /** Primary (IPv4 if any) first. */
   ips: string[];
