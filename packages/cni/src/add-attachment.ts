@@ -7,9 +7,15 @@ import {
   type InterfaceAddress,
 } from '@loom-net/cni-spec';
 import { attachmentOf, type CniRequest, previousResult } from '@loom-net/cni-spec/skel';
-import { type CommandRunner, ipBatch, isKernelCommandError } from '@loom-net/core/kernel';
+import {
+  type CommandRunner,
+  type IpLinkJson,
+  ipBatch,
+  isKernelCommandError,
+  parseIpLinks,
+} from '@loom-net/core/kernel';
 import { ipamConfigOf } from '@loom-net/ipam';
-import { ensureBridgeAddresses, type ShownLink } from './bridge-addresses.ts';
+import { ensureBridgeAddresses } from './bridge-addresses.ts';
 import { type BridgeConfig, parseBridgeConfig } from './bridge-config.ts';
 import { enableForwarding } from './forwarding.ts';
 import { IpBatchError, ipBatchJson } from './ip-batch.ts';
@@ -174,10 +180,11 @@ async function setUpHost(
   const lines = [...hostSetupLines(plan), `addr show dev ${plan.bridge}`];
   const vethLine = lines.findIndex((line) => line.startsWith(`link add ${plan.hostVeth}`));
   for (let attempt = 0; ; attempt++) {
-    let bridge: ShownLink | undefined;
+    let bridge: IpLinkJson | undefined;
     try {
-      const shown = await ipBatchJson(kernel, lines);
-      bridge = (shown.at(-1) as ShownLink[] | undefined)?.[0];
+      // The last line, `addr show`, is the only one that prints.
+      const shown = (await ipBatchJson(kernel, lines)).at(-1);
+      bridge = Array.isArray(shown) ? parseIpLinks(shown)[0] : undefined;
     } catch (error) {
       if (!(error instanceof IpBatchError) || attempt >= 2)
         throw kernelFailure(`cannot set up ${plan.hostVeth} on bridge ${plan.bridge}`, error);

@@ -5,22 +5,15 @@ import {
   type InterfaceAddress,
   subnetOf,
 } from '@loom-net/cni-spec';
-import { type CommandRunner, ipBatch, ipJson } from '@loom-net/core/kernel';
+import { type CommandRunner, type IpLinkJson, ipBatch, ipLinks } from '@loom-net/core/kernel';
 import { overlaps, tryParseIp } from '@loom-net/core/net';
 import { kernelFailure } from './kernel-links.ts';
 
-/** A link as `ip -json addr show` prints it (the fields read here). */
-export interface ShownLink {
-  /** The MAC address. */
-  address?: string;
-  addr_info?: Array<{ family?: string; local?: string; prefixlen?: number }>;
-}
-
-/** The IPv4 and IPv6 addresses a shown link holds. */
-export function heldAddresses(link: ShownLink | undefined): InterfaceAddress[] {
+/** The IPv4 and IPv6 addresses a link shown by `ip -json addr show` holds. */
+export function heldAddresses(link: IpLinkJson | undefined): InterfaceAddress[] {
   return (link?.addr_info ?? []).flatMap((a) => {
-    const ip = a.local === undefined ? undefined : tryParseIp(a.local);
-    return ip === undefined || a.prefixlen === undefined ? [] : [{ ip, prefix: a.prefixlen }];
+    const ip = tryParseIp(a.local);
+    return ip === undefined ? [] : [{ ip, prefix: a.prefixlen }];
   });
 }
 
@@ -90,7 +83,7 @@ export async function ensureBridgeAddresses(
   bridge: string,
   gateways: readonly InterfaceAddress[],
   forceAddress: boolean,
-  shown: ShownLink | undefined,
+  shown: IpLinkJson | undefined,
 ): Promise<void> {
   let held = heldAddresses(shown);
   for (let attempt = 0; ; attempt++) {
@@ -105,11 +98,9 @@ export async function ensureBridgeAddresses(
     } catch (error) {
       if (attempt > 0) throw kernelFailure(`cannot set the addresses of bridge ${bridge}`, error);
     }
-    const [link] = await ipJson<ShownLink[]>(kernel, ['addr', 'show', 'dev', bridge]).catch(
-      (error) => {
-        throw kernelFailure(`cannot list the addresses of bridge ${bridge}`, error);
-      },
-    );
+    const [link] = await ipLinks(kernel, ['addr', 'show', 'dev', bridge]).catch((error) => {
+      throw kernelFailure(`cannot list the addresses of bridge ${bridge}`, error);
+    });
     held = heldAddresses(link);
   }
 }

@@ -1,6 +1,12 @@
 import { CNI_ERROR, CniError, type CniResult, parseInterfaceAddress } from '@loom-net/cni-spec';
 import { attachmentOf, type CniRequest, previousResult } from '@loom-net/cni-spec/skel';
-import { type CommandRunner, ipJson, isKernelCommandError } from '@loom-net/core/kernel';
+import {
+  type CommandRunner,
+  type IpLinkJson,
+  ipLinks,
+  ipRoutes,
+  isKernelCommandError,
+} from '@loom-net/core/kernel';
 import { formatCidr, type IpAddress, parseCidr, parseIp, tryParseIp } from '@loom-net/core/net';
 import { type BridgeConfig, parseBridgeConfig } from './bridge-config.ts';
 import { ipamDelegate } from './ipam-delegate.ts';
@@ -10,18 +16,6 @@ import { listMasquerade } from './masquerade.ts';
 import { attachmentComment } from './masquerade-rules.ts';
 import { requirePodNetns } from './netns-ref.ts';
 import { planPodAddressing } from './pod-addressing.ts';
-
-interface IpLink {
-  ifname: string;
-  address?: string;
-  master?: string;
-  addr_info?: Array<{ local: string; prefixlen: number }>;
-}
-
-interface IpRoute {
-  dst: string;
-  gateway?: string;
-}
 
 /**
  * CHECK (SPEC.md section 2): the pod interface of `prevResult` exists in CNI_NETNS with its
@@ -58,7 +52,7 @@ export async function checkAttachment(request: CniRequest, kernel: CommandRunner
   }
   for (const address of expectedIps) {
     const { ip, prefix } = parseInterfaceAddress(address);
-    const held = (pod.addr_info ?? []).some((a) => a.prefixlen === prefix && sameIp(a.local, ip));
+    const held = pod.addr_info.some((a) => a.prefixlen === prefix && sameIp(a.local, ip));
     if (!held) throw failed(`${attachment.ifname} in netns ${netns.path} lacks address ${address}`);
   }
   await checkRoutes(kernel, previous, netns.name, netns.path);
@@ -73,9 +67,9 @@ async function showLink(
   name: string,
   netns: string | undefined,
   where: string,
-): Promise<IpLink> {
+): Promise<IpLinkJson> {
   try {
-    const [link] = await ipJson<IpLink[]>(kernel, ['addr', 'show', 'dev', name], netns);
+    const [link] = await ipLinks(kernel, ['addr', 'show', 'dev', name], netns);
     if (link) return link;
   } catch (error) {
     if (!isKernelCommandError(error, 'not-found'))
@@ -93,8 +87,8 @@ async function checkRoutes(
   const routes = previous.routes ?? [];
   if (routes.length === 0) return;
   const [v4, v6] = await Promise.all([
-    ipJson<IpRoute[]>(kernel, ['route', 'show', 'table', 'all'], netns),
-    ipJson<IpRoute[]>(kernel, ['-6', 'route', 'show', 'table', 'all'], netns),
+    ipRoutes(kernel, ['route', 'show', 'table', 'all'], netns),
+    ipRoutes(kernel, ['-6', 'route', 'show', 'table', 'all'], netns),
   ]).catch((error) => {
     throw kernelFailure(`cannot list routes in netns ${path}`, error);
   });
@@ -129,7 +123,7 @@ async function checkHost(
   const ips = (previous.ips ?? []).filter((ip) => expectedIps.includes(ip.address));
   const { gatewayAddresses } = planPodAddressing({ ips }, config, 'prevResult');
   for (const gateway of gatewayAddresses) {
-    const held = (bridge.addr_info ?? []).some(
+    const held = bridge.addr_info.some(
       (a) => a.prefixlen === gateway.prefix && sameIp(a.local, gateway.ip),
     );
     if (!held)

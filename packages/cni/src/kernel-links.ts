@@ -1,5 +1,5 @@
 import { CNI_ERROR, CniError } from '@loom-net/cni-spec';
-import { type CommandRunner, ipJson, isKernelCommandError } from '@loom-net/core/kernel';
+import { type CommandRunner, ipLinks, isKernelCommandError } from '@loom-net/core/kernel';
 import { IpBatchError } from './ip-batch.ts';
 
 /** Whether a link of that name exists (in `netns`, or the plugin's own namespace). */
@@ -9,7 +9,7 @@ export async function linkExists(
   netns?: string,
 ): Promise<boolean> {
   try {
-    await ipJson(kernel, ['link', 'show', 'dev', name], netns);
+    await ipLinks(kernel, ['link', 'show', 'dev', name], netns);
     return true;
   } catch (error) {
     if (isKernelCommandError(error, 'not-found')) return false;

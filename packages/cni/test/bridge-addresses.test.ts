@@ -1,4 +1,5 @@
 import { CNI_ERROR, type CniError, parseInterfaceAddress } from '@loom-net/cni-spec';
+import { parseIpLinks } from '@loom-net/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { bridgeAddressChange, bridgeAddressLines, heldAddresses } from '../src/bridge-addresses.ts';
 
@@ -84,13 +85,19 @@ describe('gateway addresses on the bridge (the reference plugin ensureAddr)', ()
 
   it('reads addresses from ip -json addr show', () => {
     expect(
-      heldAddresses({
-        address: '02:00:00:00:00:01',
-        addr_info: [
-          { family: 'inet', local: '10.244.1.1', prefixlen: 24 },
-          { family: 'inet6', local: 'fe80::1c2e:3ff:fe4a:5b6c', prefixlen: 64 },
-        ],
-      }),
+      heldAddresses(
+        parseIpLinks([
+          {
+            ifname: 'loom0',
+            address: '02:00:00:00:00:01',
+            addr_info: [
+              { family: 'inet', local: '10.244.1.1', prefixlen: 24 },
+              { family: 'inet6', local: 'fe80::1c2e:3ff:fe4a:5b6c', prefixlen: 64 },
+              { family: 'inet', local: 'not-an-address', prefixlen: 24 },
+            ],
+          },
+        ])[0],
+      ),
     ).toEqual([v4, linkLocal]);
     expect(heldAddresses(undefined)).toEqual([]);
   });

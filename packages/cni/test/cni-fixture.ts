@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { ipJson } from '@loom-net/core/kernel';
+import { type IpLinkJson, ipLinks } from '@loom-net/core/kernel';
 import { createTestNetns, type TestNetns } from '@loom-net/core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { masqNames } from '../src/masquerade-rules.ts';
@@ -23,16 +23,6 @@ import {
 export const NETWORK = 'loom-test';
 export const V4 = '10.244.1.0/24';
 export const V6 = 'fd00:10:244:1::/64';
-
-export interface IpLink {
-  ifname: string;
-  mtu: number;
-  address: string;
-  master?: string;
-  operstate: string;
-  addr_info?: Array<{ local: string; prefixlen: number; family: string }>;
-  linkinfo?: { info_kind?: string; info_slave_data?: { hairpin?: boolean } };
-}
 
 export interface CniFixture {
   readonly plugins: TestPlugins;
@@ -59,8 +49,8 @@ export interface CniFixture {
     cfg: unknown,
   ): ReturnType<typeof startPlugin>;
   addOk(pod: TestNetns, cid: string, cfg?: unknown): Promise<CniJson>;
-  podLink(pod: TestNetns, name?: string): Promise<IpLink | undefined>;
-  hostVeths(): Promise<IpLink[]>;
+  podLink(pod: TestNetns, name?: string): Promise<IpLinkJson | undefined>;
+  hostVeths(): Promise<IpLinkJson[]>;
   allocations(): Array<{ address: string; container_id: string; ifname: string }>;
   masqElements(): Promise<string[]>;
   ping(from: TestNetns, address: string): Promise<void>;
@@ -139,13 +129,13 @@ export function useCniFixture(): CniFixture {
     },
     async podLink(pod, name = 'eth0') {
       try {
-        return (await ipJson<IpLink[]>(pod.runner, ['-d', 'addr', 'show', 'dev', name]))[0];
+        return (await ipLinks(pod.runner, ['-d', 'addr', 'show', 'dev', name]))[0];
       } catch {
         return undefined;
       }
     },
     async hostVeths() {
-      const links = await ipJson<IpLink[]>(host.runner, ['-d', 'link', 'show']);
+      const links = await ipLinks(host.runner, ['-d', 'link', 'show']);
       return links.filter((link) => link.linkinfo?.info_kind === 'veth');
     },
     allocations() {

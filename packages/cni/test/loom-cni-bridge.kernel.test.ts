@@ -1,24 +1,19 @@
 // A bridge that exists before loom-cni's first ADD: its addresses (forceAddress, as the
 // reference plugin's ensureAddr) and its promiscuous mode.
-import { ipBatch, ipJson } from '@loom-net/core/kernel';
+import { ipBatch, ipLinks } from '@loom-net/core/kernel';
 import { netnsSkipReason } from '@loom-net/core/testing';
 import { describe, expect, it } from 'vitest';
-import { type IpLink, useCniFixture } from './cni-fixture.ts';
-
-interface BridgeLink extends IpLink {
-  flags: string[];
-  addr_info?: Array<{ local: string; prefixlen: number; family: string; scope: string }>;
-}
+import { useCniFixture } from './cni-fixture.ts';
 
 describe.skipIf(netnsSkipReason() !== undefined)('loom-cni on a bridge that already exists', () => {
   const f = useCniFixture();
   const { newPod, config, call, addOk, podLink, allocations, hostVeths, ping } = f;
 
   const bridge = async () =>
-    (await ipJson<BridgeLink[]>(f.host.runner, ['-d', 'addr', 'show', 'dev', 'loom0']))[0]!;
+    (await ipLinks(f.host.runner, ['-d', 'addr', 'show', 'dev', 'loom0']))[0]!;
   // Link-local addresses come and go with the bridge's carrier: only the others are compared.
   const bridgeAddresses = async () =>
-    ((await bridge()).addr_info ?? [])
+    (await bridge()).addr_info
       .filter((a) => a.scope !== 'link')
       .map((a) => `${a.local}/${a.prefixlen}`)
       .sort();

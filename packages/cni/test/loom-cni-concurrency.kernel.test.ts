@@ -28,7 +28,7 @@ describe.skipIf(netnsSkipReason() !== undefined)(
       // Each pod really holds the address its result names, and reaches the others.
       const links = await Promise.all(many.map((pod) => podLink(pod)));
       for (const [i, link] of links.entries()) {
-        expect(link!.addr_info!.map((a) => `${a.local}/${a.prefixlen}`)).toContain(v4[i]);
+        expect(link!.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toContain(v4[i]);
       }
       await f.ping(many[0]!, v4[49]!.split('/')[0]!);
 
@@ -87,7 +87,7 @@ describe.skipIf(netnsSkipReason() !== undefined)(
       for (const { pod, cid } of live) {
         const held = rows.filter((r) => r.container_id === cid).map((r) => r.address);
         const link = await podLink(pod);
-        expect(link!.addr_info!.map((a) => a.local)).toEqual(expect.arrayContaining(held));
+        expect(link!.addr_info.map((a) => a.local)).toEqual(expect.arrayContaining(held));
       }
       const first = rows.find((r) => r.container_id === live[1]!.cid && !r.address.includes(':'))!;
       await f.ping(live[0]!.pod, first.address);

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUPPORTED_CNI_VERSIONS } from '@loom-net/cni-spec';
-import { ipJson } from '@loom-net/core/kernel';
+import { ipLinks } from '@loom-net/core/kernel';
 import { netnsSkipReason, type TestNetns } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IpLink, NETWORK, useCniFixture, V4, withPrev } from './cni-fixture.ts';
+import { NETWORK, useCniFixture, V4, withPrev } from './cni-fixture.ts';
 import { runPlugin } from './plugin-harness.ts';
 
 describe.skipIf(netnsSkipReason() !== undefined)(
@@ -13,7 +13,7 @@ describe.skipIf(netnsSkipReason() !== undefined)(
   () => {
     const f = useCniFixture();
     const { newPod, netnsPath, config, call, addOk, podLink, ping, allocations } = f;
-    const hostLinks = () => ipJson<IpLink[]>(f.host.runner, ['-d', 'link', 'show']);
+    const hostLinks = () => ipLinks(f.host.runner, ['-d', 'link', 'show']);
 
     describe('bad input from the runtime', () => {
       // Each answer in full: the code a runtime branches on and the message a person reads.
@@ -171,7 +171,7 @@ describe.skipIf(netnsSkipReason() !== undefined)(
         const add = await call('ADD', undefined, 'c-path', config(), { netns: path });
         expect(add, add.stdout + add.stderr).toMatchObject({ exitCode: 0 });
         expect(add.json?.interfaces?.at(-1)).toMatchObject({ name: 'eth0', sandbox: path });
-        expect((await podLink(pod))?.addr_info?.map((a) => a.local)).toContain('10.244.1.2');
+        expect((await podLink(pod))?.addr_info.map((a) => a.local)).toContain('10.244.1.2');
         await ping(pod, '10.244.1.1');
         const check = await call('CHECK', undefined, 'c-path', withPrev(config(), add.json), {
           netns: path,

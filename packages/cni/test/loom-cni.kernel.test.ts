@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SUPPORTED_CNI_VERSIONS } from '@loom-net/cni-spec';
-import { ipJson } from '@loom-net/core/kernel';
+import { ipLinks, ipRoutes } from '@loom-net/core/kernel';
 import { netnsSkipReason } from '@loom-net/core/testing';
 import { describe, expect, it } from 'vitest';
 import { hostVethName } from '../src/link-plan.ts';
 import { masqNames } from '../src/masquerade-rules.ts';
-import { type IpLink, NETWORK, useCniFixture, withPrev } from './cni-fixture.ts';
+import { NETWORK, useCniFixture, withPrev } from './cni-fixture.ts';
 
 describe.skipIf(netnsSkipReason() !== undefined)(
   'loom-cni as a real process in throwaway namespaces',
   () => {
     const f = useCniFixture();
     const { newPod, netnsPath, config, call, addOk, podLink, allocations, masqElements, ping } = f;
-    const hostLinks = () => ipJson<IpLink[]>(f.host.runner, ['-d', 'link', 'show']);
+    const hostLinks = () => ipLinks(f.host.runner, ['-d', 'link', 'show']);
 
     describe('ADD, CHECK and DEL in every supported spec version', () => {
       it.each(SUPPORTED_CNI_VERSIONS)('%s', async (version) => {
@@ -59,24 +59,19 @@ describe.skipIf(netnsSkipReason() !== undefined)(
         // The kernel state behind it.
         expect(link).toMatchObject({ mtu: 1400, operstate: 'UP' });
         expect(
-          link
-            .addr_info!.filter((a) => a.local !== undefined && !a.local.startsWith('fe80'))
+          link.addr_info
+            .filter((a) => !a.local.startsWith('fe80'))
             .map((a) => `${a.local}/${a.prefixlen}`),
         ).toEqual(['10.244.1.2/24', 'fd00:10:244:1::2/64']);
-        const routes = await ipJson<Array<{ dst: string; gateway?: string }>>(pod.runner, [
-          'route',
-          'show',
-        ]);
+        const routes = await ipRoutes(pod.runner, ['route', 'show']);
         expect(routes).toContainEqual(
           expect.objectContaining({ dst: 'default', gateway: '10.244.1.1' }),
         );
         const veth = (await hostLinks()).find((l) => l.ifname === hostVeth)!;
         expect(veth).toMatchObject({ master: 'loom0', mtu: 1400 });
         expect(veth.linkinfo?.info_slave_data?.hairpin).toBe(true);
-        const bridge = (
-          await ipJson<IpLink[]>(f.host.runner, ['addr', 'show', 'dev', 'loom0'])
-        )[0]!;
-        expect(bridge.addr_info!.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(
+        const bridge = (await ipLinks(f.host.runner, ['addr', 'show', 'dev', 'loom0']))[0]!;
+        expect(bridge.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toEqual(
           expect.arrayContaining(['10.244.1.1/24', 'fd00:10:244:1::1/64']),
         );
 
@@ -115,7 +110,7 @@ describe.skipIf(netnsSkipReason() !== undefined)(
         const add = await call('ADD', undefined, 'c-proc', config(), { netns: procPath });
         expect(add, add.stdout + add.stderr).toMatchObject({ exitCode: 0 });
         expect(add.json?.interfaces?.at(-1)).toMatchObject({ name: 'eth0', sandbox: procPath });
-        expect((await podLink(pod))?.addr_info?.map((a) => a.local)).toContain('10.244.1.2');
+        expect((await podLink(pod))?.addr_info.map((a) => a.local)).toContain('10.244.1.2');
         const del = await call('DEL', undefined, 'c-proc', config(), { netns: procPath });
         expect(del, del.stdout + del.stderr).toMatchObject({ exitCode: 0 });
         expect(await podLink(pod)).toBeUndefined();

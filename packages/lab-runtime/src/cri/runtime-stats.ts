@@ -1,4 +1,4 @@
-import { ipJson } from '@loom-net/core';
+import { ipLinks } from '@loom-net/core';
 import { processUsage } from '../container/proc-stat.ts';
 import type { RuntimeContext } from '../runtime-context.ts';
 import { lookupId, matchesLabels, requireId } from '../store/id-lookup.ts';
@@ -51,25 +51,17 @@ export function listContainerStats(ctx: RuntimeContext, filter: Partial<StatsFil
   return records.map((r) => containerStats(ctx, r));
 }
 
-interface LinkStats {
-  stats64?: { rx?: { bytes?: number; errors?: number }; tx?: { bytes?: number; errors?: number } };
-}
-
 async function networkUsage(ctx: RuntimeContext, sandbox: SandboxRecord, timestamp: string) {
   if (sandbox.netns === null || sandbox.state !== 'ready') return null;
   try {
-    const [link] = await ipJson<LinkStats[]>(
-      ctx.runner,
-      ['-s', 'link', 'show', 'eth0'],
-      sandbox.netns,
-    );
+    const [link] = await ipLinks(ctx.runner, ['-s', 'link', 'show', 'eth0'], sandbox.netns);
     const s = link?.stats64;
     const eth0 = {
       name: 'eth0',
-      rx_bytes: uint(s?.rx?.bytes ?? 0),
-      rx_errors: uint(s?.rx?.errors ?? 0),
-      tx_bytes: uint(s?.tx?.bytes ?? 0),
-      tx_errors: uint(s?.tx?.errors ?? 0),
+      rx_bytes: uint(s?.rx.bytes ?? 0),
+      rx_errors: uint(s?.rx.errors ?? 0),
+      tx_bytes: uint(s?.tx.bytes ?? 0),
+      tx_errors: uint(s?.tx.errors ?? 0),
     };
     return { timestamp, default_interface: eth0, interfaces: [eth0] };
   } catch {

@@ -3,7 +3,7 @@ import {
   type CommandRunner,
   deleteNetns,
   ipBatch,
-  ipJson,
+  ipLinks,
   isKernelCommandError,
   netnsExists,
   sysctlGet,
@@ -120,23 +120,17 @@ export async function setCrossSubnetRoute(
   }
 }
 
-interface IpAddr {
-  ifname: string;
-  flags?: string[];
-  addr_info?: { local?: string }[];
-}
-
 async function routerIsWhole(runner: CommandRunner, config: LabConfig): Promise<boolean> {
   const { router, remoteSwitch } = config.netns;
   if (!netnsExists(router) || !netnsExists(remoteSwitch)) return false;
   try {
-    const links = await ipJson<IpAddr[]>(runner, ['addr', 'show'], router);
+    const links = await ipLinks(runner, ['addr', 'show'], router);
     const has = (ifname: string, ip: string) =>
       links.some(
         (link) =>
           link.ifname === ifname &&
-          link.flags?.includes('UP') &&
-          link.addr_info?.some((addr) => addr.local === ip),
+          link.flags.includes('UP') &&
+          link.addr_info.some((addr) => addr.local === ip),
       );
     const forwarding = await sysctlGet(runner, 'net.ipv4.ip_forward', router);
     return (

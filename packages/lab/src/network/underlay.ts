@@ -2,8 +2,9 @@ import {
   addNetns,
   type CommandRunner,
   deleteNetns,
+  type IpLinkJson,
   ipBatch,
-  ipJson,
+  ipLinks,
   netnsExists,
 } from '@loom-net/core';
 import type { LabConfig } from '../config/lab-config.ts';
@@ -67,26 +68,20 @@ export async function removeUnderlay(runner: CommandRunner, config: LabConfig): 
   await deleteNetns(runner, config.netns.switch);
 }
 
-interface IpAddr {
-  ifname: string;
-  flags?: string[];
-  addr_info?: { local?: string; prefixlen?: number }[];
-}
-
 async function underlayIsWhole(runner: CommandRunner, config: LabConfig): Promise<boolean> {
   if (!netnsExists(config.netns.switch) || !netnsExists(config.netns.controlPlane)) return false;
   try {
-    const links = await ipJson<IpAddr[]>(runner, ['addr', 'show'], config.netns.controlPlane);
+    const links = await ipLinks(runner, ['addr', 'show'], config.netns.controlPlane);
     const eth = links.find((link) => link.ifname === LAB_NETWORK.controlPlaneLink);
     const lo = links.find((link) => link.ifname === 'lo');
-    const hasIp = eth?.addr_info?.some((addr) => addr.local === LAB_NETWORK.controlPlaneIp);
-    const ports = await ipJson<IpAddr[]>(
+    const hasIp = eth?.addr_info.some((addr) => addr.local === LAB_NETWORK.controlPlaneIp);
+    const ports = await ipLinks(
       runner,
       ['link', 'show', 'master', LAB_NETWORK.bridgeName],
       config.netns.switch,
     );
     const attached = ports.some((port) => port.ifname === LAB_NETWORK.controlPlanePort);
-    const up = (link?: IpAddr) => link?.flags?.includes('UP') === true;
+    const up = (link?: IpLinkJson) => link?.flags.includes('UP') === true;
     return Boolean(hasIp) && attached && up(eth) && up(lo);
   } catch {
     return false;

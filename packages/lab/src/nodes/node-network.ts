@@ -2,8 +2,9 @@ import {
   addNetns,
   type CommandRunner,
   deleteNetns,
+  type IpLinkJson,
   ipBatch,
-  ipJson,
+  ipLinks,
   isKernelCommandError,
   netnsExists,
   sysctlGet,
@@ -52,22 +53,16 @@ export async function ensureNodeRoutes(
   await setCrossSubnetRoute(runner, node.netns, false, routerPresent);
 }
 
-interface IpLink {
-  ifname: string;
-  flags?: string[];
-  addr_info?: { local?: string }[];
-}
-
-const up = (link?: IpLink) => link?.flags?.includes('UP') === true;
+const up = (link?: IpLinkJson) => link?.flags.includes('UP') === true;
 
 /** The node's namespace exists with `lo` and `eth0` up, its address, its switch port, forwarding. */
 export async function nodeNetworkIsWhole(runner: CommandRunner, node: NodePlan): Promise<boolean> {
   if (!netnsExists(node.netns) || !netnsExists(node.switchNetns)) return false;
   try {
-    const links = await ipJson<IpLink[]>(runner, ['addr', 'show'], node.netns);
+    const links = await ipLinks(runner, ['addr', 'show'], node.netns);
     const eth = links.find((link) => link.ifname === LAB_NETWORK.nodeLink);
-    const hasIp = eth?.addr_info?.some((addr) => addr.local === node.ip) === true;
-    const ports = await ipJson<IpLink[]>(
+    const hasIp = eth?.addr_info.some((addr) => addr.local === node.ip) === true;
+    const ports = await ipLinks(
       runner,
       ['link', 'show', 'master', LAB_NETWORK.bridgeName],
       node.switchNetns,
