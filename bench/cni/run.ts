@@ -2,24 +2,38 @@
 // alternately in the same run, each plugin in its own throwaway "host" namespace with a fresh
 // pod namespace per round. Needs root.
 //
-//   node --conditions=loom-source bench/cni/run.ts [--rounds 60] [--warmup 5]
+//   node --conditions=loom-source bench/cni/run.ts [--rounds 300] [--warmup 5]
+//
+// Below 300 rounds the table shows max where it would show p99 (P99_MIN_ROUNDS): with fewer
+// samples the 99th percentile is the slowest call or nearly. Bad values are usage errors (exit 2).
 //
 // loom-cni is the shipped executable (packages/cni/dist/loom-cni, from `npm run build`); without
 // it, the script bundles the source and runs the bundle with this Node (noted in the output).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseDaemonFlags } from '@loom-net/core/daemon';
 import { addNetns, createCommandRunner, deleteNetns } from '@loom-net/core/kernel';
 import { bundlePlugin, PLUGIN_EXEC_ARGV } from '../../packages/ipam/scripts/plugin-executable.ts';
+import { BenchFlagsError } from '../bench-flags.ts';
+import { cniUsage, P99_MIN_ROUNDS, parseCniFlags } from './cni-flags.ts';
 
-const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '60' }, warmup: { type: 'string', default: '5' } },
+const { rounds, warmup } = parseDaemonFlags({
+  command: 'bench/cni/run.ts',
+  parse: () => parseCniFlags(process.argv.slice(2)),
+  usage: cniUsage,
+  isUsageError: (error) => error instanceof BenchFlagsError,
 });
-const rounds = Number(values.rounds);
-const warmup = Number(values.warmup);
 const REFERENCE_DIR = '/usr/lib/cni';
 const runner = createCommandRunner();
 const tag = randomBytes(3).toString('hex');
@@ -66,7 +80,9 @@ async function loomExecutable(): Promise<{ bin: string; form: string }> {
     join(import.meta.dirname, '..', '..', 'packages', 'cni', 'src', 'main.ts'),
     bundle,
   );
-  const bin = join(scratch, 'loom-cni');
+  // Not scratch/loom-cni: that is loom-ipam's data directory (network()).
+  mkdirSync(join(scratch, 'bin'));
+  const bin = join(scratch, 'bin', 'loom-cni');
   writeFileSync(
     bin,
     `#!/bin/sh\nexec ${process.execPath} ${PLUGIN_EXEC_ARGV.join(' ')} ${bundle}\n`,
@@ -96,6 +112,9 @@ function invoke(subject: Subject, command: string, pod: string, cid: string): Pr
   const out: Buffer[] = [];
   child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => out.push(chunk));
+  // A plugin may answer (VERSION) and exit before it reads its stdin: EPIPE then is no failure;
+  // the exit code says whether the call failed.
+  child.stdin!.on('error', () => {});
   child.stdin!.end(JSON.stringify(subject.config));
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
@@ -116,6 +135,16 @@ async function newNetns(role: string): Promise<string> {
   namespaces.push(name);
   await addNetns(runner, name);
   return name;
+}
+
+/** The Debian package's version, which names the upstream release (1.1.1+ds1-3 here). */
+function referenceVersion(): string {
+  // `dpkg-query -W PACKAGE` prints the package's name, a tab, its version.
+  const query = spawnSync('dpkg-query', ['-W', 'containernetworking-plugins'], {
+    encoding: 'utf8',
+  });
+  const version = query.status === 0 ? query.stdout.trim().split('\t')[1] : undefined;
+  return version ?? 'version unknown';
 }
 
 function quantile(samples: readonly number[], q: number): number {
@@ -151,7 +180,7 @@ async function main(): Promise<void> {
   ];
   console.log(`loom-cni: ${loom.form}`);
   console.log(
-    `reference: ${REFERENCE_DIR}/bridge + host-local (Debian containernetworking-plugins)`,
+    `reference: ${REFERENCE_DIR}/bridge + host-local (Debian containernetworking-plugins ${referenceVersion()})`,
   );
   console.log(`${rounds} rounds after ${warmup} warm-up rounds; order alternates every round\n`);
   for (let round = 0; round < warmup + rounds; round++) {
@@ -169,38 +198,89 @@ async function main(): Promise<void> {
         subject.version.push(version);
       }
       await deleteNetns(runner, pod);
+      namespaces.splice(namespaces.indexOf(pod), 1);
     }
   }
+  report(subjects as [Subject, Subject]);
+}
+
+/**
+ * The first sleep of both of the reference bridge's waits (v1.1.1, as Debian ships it): its
+ * IPv6 addresses settling (pkg/ip SettleAddresses, every 50 ms) and its port oper-up (50, 500,
+ * 1000, 1000 ms). A reference ADD this slow slept at least once, or was slowed that much.
+ */
+const REFERENCE_FIRST_SLEEP_MS = 50;
+
+function report([ours, reference]: [Subject, Subject]): void {
+  // Nearest rank: with fewer than P99_MIN_ROUNDS samples, say what the number is.
+  const tail = rounds >= P99_MIN_ROUNDS ? { q: 0.99, name: 'p99' } : { q: 1, name: 'max' };
+  const p50 = (samples: number[]) => quantile(samples, 0.5);
   const row = (label: string, cells: string[]) =>
     console.log(label.padEnd(24) + cells.map((c) => c.padStart(13)).join(''));
-  row('ms', ['ADD p50', 'ADD p99', 'DEL p50', 'DEL p99', 'VERSION p50']);
-  for (const s of subjects) {
+  row('ms', ['ADD p50', `ADD ${tail.name} *`, 'DEL p50', `DEL ${tail.name}`, 'VERSION p50']);
+  for (const s of [ours, reference]) {
     row(
       s.name,
       [
-        quantile(s.add, 0.5),
-        quantile(s.add, 0.99),
-        quantile(s.del, 0.5),
-        quantile(s.del, 0.99),
-        quantile(s.version, 0.5),
+        p50(s.add),
+        quantile(s.add, tail.q),
+        p50(s.del),
+        quantile(s.del, tail.q),
+        p50(s.version),
       ].map((v) => v.toFixed(1)),
     );
   }
-  const [ours, reference] = subjects as [Subject, Subject];
   const ratio = (a: number[], b: number[], q: number) =>
     (quantile(a, q) / quantile(b, q)).toFixed(2);
   row('ratio loom / reference', [
     ratio(ours.add, reference.add, 0.5),
-    ratio(ours.add, reference.add, 0.99),
+    ratio(ours.add, reference.add, tail.q),
     ratio(ours.del, reference.del, 0.5),
-    ratio(ours.del, reference.del, 0.99),
+    ratio(ours.del, reference.del, tail.q),
     ratio(ours.version, reference.version, 0.5),
   ]);
-  const p50 = (samples: number[]) => quantile(samples, 0.5);
-  const budget = 3 * p50(reference.add);
+  if (tail.name === 'max') {
+    console.log(
+      `(max, not p99: ${rounds} rounds are fewer than ${P99_MIN_ROUNDS}, and the p99 of so few samples is the slowest call or nearly)`,
+    );
+  }
+  const waited = reference.add.filter((ms) => ms >= REFERENCE_FIRST_SLEEP_MS);
+  const lower = quantile(ours.add, tail.q) < quantile(reference.add, tail.q);
   console.log(
-    `\ntarget ADD p50 <= 3x reference (${budget.toFixed(1)} ms): ${p50(ours.add) <= budget ? 'met' : 'NOT met'}`,
+    [
+      `* not like for like: the reference's ADD waits for the kernel, loom-cni's does not. bridge`,
+      `  sets the pod's interface up, then (with an IPv6 gateway, as here) lists its addresses every`,
+      `  ${REFERENCE_FIRST_SLEEP_MS} ms until none is tentative, then reads its host veth at once and after ${REFERENCE_FIRST_SLEEP_MS}, 500, 1000`,
+      `  and 1000 ms until it is oper-up; it also sets arp_notify on the pod's interface, so the`,
+      `  kernel sends a gratuitous ARP as it comes up. loom-cni adds its IPv6 addresses with nodad`,
+      `  and waits for neither. ${waited.length} of ${reference.add.length} reference ADDs took >= ${REFERENCE_FIRST_SLEEP_MS} ms, the first sleep of`,
+      `  either wait${waited.length > 0 ? ` (their median ${p50(waited).toFixed(1)} ms)` : ''}; its ADD ${tail.name} includes those waits${lower ? ',' : '.'}`,
+      ...(lower ? [`  so loom's lower ADD ${tail.name} is not a win.`] : []),
+    ].join('\n'),
   );
+
+  const reference50 = p50(reference.add);
+  const ours50 = p50(ours.add);
+  const verdict = (base: number) =>
+    `${ours50 <= 3 * base ? 'met' : 'NOT met'}: loom ${ours50.toFixed(1)} ms = ${(ours50 / base).toFixed(2)}x`;
+  console.log(`\nreference ADD p50, this run: ${reference50.toFixed(1)} ms`);
+  console.log(
+    `target loom ADD p50 <= 3x that (${(3 * reference50).toFixed(1)} ms): ${verdict(reference50)}`,
+  );
+  // Once many calls sleep, the waits move the reference's p50 too: the kernel clears the
+  // tentative flag and sets the port oper-up from its own work queues, which may not have run
+  // yet when bridge first looks. The target without them:
+  if (waited.length > 0) {
+    const quick = p50(reference.add.filter((ms) => ms < REFERENCE_FIRST_SLEEP_MS));
+    console.log(
+      `  against the reference's ADD p50 without the ${waited.length} calls that took >= ${REFERENCE_FIRST_SLEEP_MS} ms (${quick.toFixed(1)} ms): ${verdict(quick)}`,
+    );
+  }
+  if (waited.length > reference.add.length * 0.05) {
+    console.log(
+      `note: ${((100 * waited.length) / reference.add.length).toFixed(0)}% of the reference's ADDs took >= ${REFERENCE_FIRST_SLEEP_MS} ms: its p50 includes waits (*), and how many depends on the machine and its load: a met target here may only mean a slow reference (bench/cni/README.md)`,
+    );
+  }
   // An ADD is a process start and exit (what VERSION costs: no work at all) plus the work.
   // Loom's start is Node's; the work of the reference (its ADD beyond its VERSION) is the
   // least any plugin spends, so their sum is the fastest ADD a plugin that starts like
@@ -211,7 +291,7 @@ async function main(): Promise<void> {
     `the work of an ADD (ADD p50 - VERSION p50): loom ${work(ours).toFixed(1)} ms, reference ${work(reference).toFixed(1)} ms (${(work(ours) / work(reference)).toFixed(2)}x)`,
   );
   console.log(
-    `fastest ADD for a plugin starting like loom-cni (its VERSION + the reference's work): ${floor.toFixed(1)} ms = ${(floor / p50(reference.add)).toFixed(2)}x the reference`,
+    `fastest ADD for a plugin starting like loom-cni (its VERSION + the reference's work): ${floor.toFixed(1)} ms = ${(floor / reference50).toFixed(2)}x the reference`,
   );
 }
 
