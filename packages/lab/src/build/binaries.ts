@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@loom-net/core';
 import { k8sCacheDir, loomCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 import { LabError } from '../errors.ts';
 import { KUBERNETES_MODULE, planBuild } from './build-plan.ts';
@@ -28,8 +29,6 @@ export interface BinaryOptions {
 
 /** What a complete binary directory holds: the binaries and the CRI API the runtime serves. */
 export type LabArtifact = LabBinary | typeof CRI_API_PROTO_FILE;
-
-export const LAB_ARTIFACTS: readonly LabArtifact[] = [...LAB_BINARIES, CRI_API_PROTO_FILE];
 
 export interface ResolvedBinaries {
   binDir: string;
@@ -150,20 +149,10 @@ async function copyCriProto(
   const module = `${CRI_API_MODULE}@${stagingVersion(KUBERNETES_VERSION)}`;
   const scratch = await mkdtemp(join(tmpdir(), 'loom-cri-api-'));
   try {
-    const out = await runGo(['mod', 'download', '-json', module], { cwd: scratch, go });
-    const download = JSON.parse(out) as { Dir?: string; Error?: string };
-    if (!download.Dir) {
-      throw new LabError(
-        'LOOM_LAB_BUILD_FAILED',
-        `cannot download ${module}: ${download.Error ?? 'no directory in the answer'}`,
-      );
-    }
+    const { Dir } = await downloadModule(module, 'Dir', { cwd: scratch, go });
     await mkdir(binDir, { recursive: true });
-    const partial = join(binDir, `.${CRI_API_PROTO_FILE}.partial`);
-    await writeFile(partial, await readFile(join(download.Dir, CRI_API_PROTO_IN_MODULE)), {
-      mode: 0o644,
-    });
-    await rename(partial, criProtoPath(binDir));
+    const proto = await readFile(join(Dir, CRI_API_PROTO_IN_MODULE));
+    await writeFileAtomic(criProtoPath(binDir), proto, { mode: 0o644 });
     progress(`copied the CRI API of ${module} to ${criProtoPath(binDir)}`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -228,20 +217,32 @@ async function writeKubernetesModule(
   const started = Date.now();
   await mkdir(moduleDir, { recursive: true });
   progress(`download k8s.io/kubernetes@${KUBERNETES_VERSION}…`);
-  const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${KUBERNETES_VERSION}`], {
-    cwd: moduleDir,
-    go,
-  });
-  const download = JSON.parse(out) as { GoMod?: string; Error?: string };
-  if (!download.GoMod) {
-    throw new LabError(
-      'LOOM_LAB_BUILD_FAILED',
-      `cannot download k8s.io/kubernetes@${KUBERNETES_VERSION}: ${download.Error ?? 'no go.mod in the answer'}`,
-    );
-  }
-  const goMod = renderBuildGoMod(await readFile(download.GoMod, 'utf8'), KUBERNETES_VERSION);
+  const module = `k8s.io/kubernetes@${KUBERNETES_VERSION}`;
+  const { GoMod } = await downloadModule(module, 'GoMod', { cwd: moduleDir, go });
+  const goMod = renderBuildGoMod(await readFile(GoMod, 'utf8'), KUBERNETES_VERSION);
   await writeFile(join(moduleDir, 'go.mod'), goMod);
   progress(
     `download k8s.io/kubernetes@${KUBERNETES_VERSION}: done in ${formatDuration(Date.now() - started)}`,
   );
+}
+
+/**
+ * `go mod download -json MODULE@VERSION` into the module cache; resolves with the answer, which
+ * must hold `field` (`Dir`: the unpacked module, `GoMod`: its go.mod).
+ */
+async function downloadModule<Field extends 'Dir' | 'GoMod'>(
+  module: string,
+  field: Field,
+  options: { cwd: string; go: GoCommand },
+): Promise<Record<Field, string>> {
+  const out = await runGo(['mod', 'download', '-json', module], options);
+  const download = JSON.parse(out) as Partial<Record<Field | 'Error', string>>;
+  const value = download[field];
+  if (!value) {
+    throw new LabError(
+      'LOOM_LAB_BUILD_FAILED',
+      `cannot download ${module}: ${download.Error ?? `no ${field} in the answer`}`,
+    );
+  }
+  return { [field]: value } as Record<Field, string>;
 }
