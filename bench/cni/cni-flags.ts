@@ -1,10 +1,8 @@
 import { countFlag, parseBenchArgs } from '../bench-flags.ts';
+import { P99_MIN_SAMPLES } from '../bench-stats.ts';
 
-/**
- * Fewer samples than this and the 99th percentile is one of the few slowest calls (at 80, the
- * slowest): the table then says max, not p99. At 300 it is the 4th slowest.
- */
-export const P99_MIN_ROUNDS = 300;
+/** One sample of each call per round: below this many rounds the table says max, not p99. */
+export const P99_MIN_ROUNDS = P99_MIN_SAMPLES;
 
 export interface CniBenchConfig {
   /** Measured rounds: one ADD, DEL and VERSION of each plugin per round. */

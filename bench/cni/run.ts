@@ -26,6 +26,7 @@ import { parseDaemonFlags } from '@loom-net/core/daemon';
 import { addNetns, createCommandRunner, deleteNetns } from '@loom-net/core/kernel';
 import { bundlePlugin, PLUGIN_EXEC_ARGV } from '../../packages/ipam/scripts/plugin-executable.ts';
 import { BenchFlagsError } from '../bench-flags.ts';
+import { nearestRank } from '../bench-stats.ts';
 import { cniUsage, P99_MIN_ROUNDS, parseCniFlags } from './cni-flags.ts';
 
 const { rounds, warmup } = parseDaemonFlags({
@@ -147,11 +148,6 @@ function referenceVersion(): string {
   return version ?? 'version unknown';
 }
 
-function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('bench/cni needs root (it creates network namespaces)');
@@ -214,7 +210,7 @@ const REFERENCE_FIRST_SLEEP_MS = 50;
 function report([ours, reference]: [Subject, Subject]): void {
   // Nearest rank: with fewer than P99_MIN_ROUNDS samples, say what the number is.
   const tail = rounds >= P99_MIN_ROUNDS ? { q: 0.99, name: 'p99' } : { q: 1, name: 'max' };
-  const p50 = (samples: number[]) => quantile(samples, 0.5);
+  const p50 = (samples: number[]) => nearestRank(samples, 0.5);
   const row = (label: string, cells: string[]) =>
     console.log(label.padEnd(24) + cells.map((c) => c.padStart(13)).join(''));
   row('ms', ['ADD p50', `ADD ${tail.name} *`, 'DEL p50', `DEL ${tail.name}`, 'VERSION p50']);
@@ -223,15 +219,15 @@ function report([ours, reference]: [Subject, Subject]): void {
       s.name,
       [
         p50(s.add),
-        quantile(s.add, tail.q),
+        nearestRank(s.add, tail.q),
         p50(s.del),
-        quantile(s.del, tail.q),
+        nearestRank(s.del, tail.q),
         p50(s.version),
       ].map((v) => v.toFixed(1)),
     );
   }
   const ratio = (a: number[], b: number[], q: number) =>
-    (quantile(a, q) / quantile(b, q)).toFixed(2);
+    (nearestRank(a, q) / nearestRank(b, q)).toFixed(2);
   row('ratio loom / reference', [
     ratio(ours.add, reference.add, 0.5),
     ratio(ours.add, reference.add, tail.q),
@@ -245,7 +241,7 @@ function report([ours, reference]: [Subject, Subject]): void {
     );
   }
   const waited = reference.add.filter((ms) => ms >= REFERENCE_FIRST_SLEEP_MS);
-  const lower = quantile(ours.add, tail.q) < quantile(reference.add, tail.q);
+  const lower = nearestRank(ours.add, tail.q) < nearestRank(reference.add, tail.q);
   console.log(
     [
       `* not like for like: the reference's ADD waits for the kernel, loom-cni's does not. bridge`,

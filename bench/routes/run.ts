@@ -29,6 +29,7 @@ import {
 import { createTestNetns, deleteRegisteredNetns, requireRoot } from '@loom-net/core/testing';
 import { createRouteAgent, type RoutesOutcome } from '@loom-net/route-agent';
 import { BenchFlagsError } from '../bench-flags.ts';
+import { nearestRank, P99_MIN_SAMPLES } from '../bench-stats.ts';
 import { type BenchApiTarget, openBenchApi } from './bench-api.ts';
 import { parseRoutesFlags, type RoutesBenchConfig, routesUsage } from './routes-flags.ts';
 
@@ -113,11 +114,9 @@ function nodeBody(name: string, i: number) {
   };
 }
 
-/** Nearest rank over the samples, sorted. */
 function stats(samples: readonly number[]): PhaseStats {
-  const ms = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.max(0, Math.ceil(q * ms.length) - 1)] ?? Number.NaN;
-  return { n: ms.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+  const at = (q: number) => nearestRank(samples, q);
+  return { n: samples.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
 }
 
 function phaseLine(label: string, s: PhaseStats): string {
@@ -297,12 +296,6 @@ async function runCase(flags: RoutesBenchConfig, which: Case): Promise<CaseResul
     routesOk,
   };
 }
-
-/**
- * Fewer samples than this and a nearest-rank p99 is one of the few slowest (of 100 steady
- * samples, the 2nd slowest): the summary then says max, as bench/cni does.
- */
-const P99_MIN_SAMPLES = 300;
 
 function summary(results: readonly CaseResult[]): void {
   console.log(
