@@ -78,8 +78,9 @@ export function controllerMetrics(
   const keyLabel = options.keyLabel ?? (() => name);
   const controller = { controller: name };
   const finished = (key: string, seconds: number, outcome: 'success' | 'error'): void => {
-    set.duration.observe({ key: keyLabel(key) }, seconds);
-    if (outcome === 'error') set.errors.inc({ key: keyLabel(key) });
+    const label = { key: keyLabel(key) };
+    set.duration.observe(label, seconds);
+    if (outcome === 'error') set.errors.inc(label);
   };
   return {
     queue: {
