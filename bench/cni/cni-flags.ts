@@ -35,8 +35,8 @@ export function cniUsage(): string {
 ADD, DEL and VERSION latency of loom-cni + loom-ipam against Debian's bridge + host-local.
 Needs root; works in throwaway network namespaces only.
 
-  --rounds N   measured rounds, at least 1 (default ${P99_MIN_ROUNDS}); below ${P99_MIN_ROUNDS} the table
+  --rounds N   measured rounds, 1 to 100000 (default ${P99_MIN_ROUNDS}); below ${P99_MIN_ROUNDS} the table
                shows max instead of p99, which so few samples cannot tell apart from it
-  --warmup N   uncounted rounds first, 0 or more (default 5)
+  --warmup N   uncounted rounds first, 0 to 10000 (default 5)
 `;
 }

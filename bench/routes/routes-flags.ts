@@ -96,7 +96,8 @@ Time from a Node's create request to its route in the kernel, at 1,000 Nodes. Ne
                       /var/lib/loom-lab/kubeconfig.host) instead of a lab of its own
   --fake            the idle case against core's in-process fake API server
   --nodes N         Nodes created in the burst, at least 1 (default 1000)
-  --steady N        Nodes created one at a time after it, at least 1 (default 100)
+  --steady N        Nodes created one at a time after it, at least 1 (default 100);
+                      --nodes + --steady at most ${MAX_BENCH_NODES}
   --concurrency N   create requests in flight during the burst, 1 to 1000 (default 20)
   --rounds N        burst + steady this many times per cluster, 1 to 100 (default 3: 300
                       steady samples, enough for a p99; below 300 the summary says max)
