@@ -11,9 +11,14 @@ import type {
   NftTableRef,
   NftVerb,
 } from '../kernel/nft/nft-objects.ts';
-import { nftConcat, nftParts, nftPriorityValue } from '../kernel/nft/nft-objects.ts';
+import {
+  nftConcat,
+  nftParts,
+  nftPriorityValue,
+  nftVerdictChain,
+} from '../kernel/nft/nft-objects.ts';
 import type { FakeChain, FakeSet, FakeTable } from './fake-nft-model.ts';
-import { ruleReferences, verdictChain } from './fake-nft-references.ts';
+import { ruleReferences } from './fake-nft-references.ts';
 
 /** nft's own words for each refusal, so the fake's errors classify as the kernel's do. */
 export const NFT_ERRORS = {
@@ -163,7 +168,7 @@ function chainUser(table: FakeTable, name: string): string | undefined {
   for (const set of table.sets.values()) {
     for (const element of set.elements.values()) {
       const value = element.value;
-      if (value?.length === 1 && verdictChain(value[0] as string) === name) {
+      if (value?.length === 1 && nftVerdictChain(value[0] as string) === name) {
         return `element { ${nftConcat(element.key)} } of map ${set.name}`;
       }
     }
@@ -256,7 +261,7 @@ function checkElementValue(
     return;
   }
   if (value === undefined) reject(NFT_ERRORS.invalid, `map ${set.name} needs a value for each key`);
-  const target = value.length === 1 ? verdictChain(value[0] as string) : undefined;
+  const target = value.length === 1 ? nftVerdictChain(value[0] as string) : undefined;
   if (target === undefined) return;
   const chain = need(table.chains.get(target), `chain ${target}`);
   if (chain.base !== undefined)

@@ -36,9 +36,3 @@ export function ruleReferences(rule: string): RuleReferences {
   });
   return { chains, sets, maps };
 }
-
-/** The chain a verdict (`goto svc-x`, `jump svc-x`) goes to, if it goes to one. */
-export function verdictChain(verdict: string): string | undefined {
-  const match = /^(?:jump|goto) (\S+)$/.exec(verdict);
-  return match?.[1];
-}

@@ -173,3 +173,8 @@ export function nftParts(value: string | readonly string[]): readonly string[] {
 export function nftConcat(parts: string | readonly string[]): string {
   return typeof parts === 'string' ? parts : parts.join(' . ');
 }
+
+/** The chain a verdict (`goto svc-x`, `jump svc-x`) goes to, if it goes to one. */
+export function nftVerdictChain(verdict: string): string | undefined {
+  return /^(?:jump|goto) (\S+)$/.exec(verdict)?.[1];
+}

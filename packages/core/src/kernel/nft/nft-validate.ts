@@ -12,7 +12,7 @@ import type {
   NftTableRef,
   NftVerb,
 } from './nft-objects.ts';
-import { nftParts } from './nft-objects.ts';
+import { nftParts, nftVerdictChain } from './nft-objects.ts';
 import { nftObjectLabel } from './nft-render.ts';
 
 /** Which verbs nft has for each kind of object (`flush element` or `insert chain` do not exist). */
@@ -33,7 +33,6 @@ const COMMAND_BREAKERS = /[\n\r;#]/;
 // the element early; a quoted string (an interface name) is one token too.
 const TOKEN = /^(?:[^\s{}",;#]+|"[^"\n\r]*")$/;
 const VERDICT = /^(?:accept|drop|continue|return)$/;
-const JUMP = /^(?:jump|goto) (\S+)$/;
 
 /** What is wrong with a piece of input, or undefined; the caller names the object. */
 type Problem = string | undefined;
@@ -78,7 +77,7 @@ function operationProblem({ verb, object }: NftOperation): Problem {
 }
 
 /** Why nft cannot hold `comment`, or undefined. */
-export function commentProblem(comment: string | undefined): Problem {
+function commentProblem(comment: string | undefined): Problem {
   if (comment === undefined) return undefined;
   if (/["\\\p{Cc}]/u.test(comment)) {
     return `comment ${JSON.stringify(comment)} holds a quote, backslash or control character, which nft cannot read`;
@@ -120,8 +119,8 @@ function valueProblem(value: string | readonly string[]): Problem {
   const parts = nftParts(value);
   const only = parts.length === 1 ? (parts[0] as string) : undefined;
   if (only !== undefined && VERDICT.test(only)) return undefined;
-  const jump = only === undefined ? null : JUMP.exec(only);
-  if (jump) return nftNameProblem(jump[1] as string);
+  const target = only === undefined ? undefined : nftVerdictChain(only);
+  if (target !== undefined) return nftNameProblem(target);
   return partsProblem('value', parts);
 }
 
