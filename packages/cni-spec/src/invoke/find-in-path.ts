@@ -1,17 +1,9 @@
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { findExecutable } from '@loom-net/core/kernel';
 import { CNI_ERROR, CniError } from '../types/cni-error.ts';
 
 /** pkg/invoke FindInPath: the first executable named `type` in `dirs`, in their order. */
 export function findInPath(type: string, dirs: readonly string[]): string | undefined {
-  for (const dir of dirs) {
-    const file = join(dir, type);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {}
-  }
-  return undefined;
+  return findExecutable(type, dirs);
 }
 
 /**

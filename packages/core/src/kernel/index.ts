@@ -2,6 +2,7 @@ export { childProcessModule } from './child-process-module.ts';
 export type { CommandRunnerOptions } from './command-runner.ts';
 export { createCommandRunner } from './command-runner.ts';
 export { conntrackFlush } from './conntrack.ts';
+export { findExecutable } from './find-executable.ts';
 export {
   bridgeBatch,
   bridgeFdb,

@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
+import { findExecutable } from '../kernel/find-executable.ts';
 import { skipOrFailInCi } from './prerequisites.ts';
 
 /** The kernel tier's tools, and the Debian package of each. */
@@ -14,15 +14,7 @@ export const KERNEL_TOOLS: Readonly<Record<string, string>> = {
 let cachedReason: string | undefined | null = null;
 
 function onPath(tool: string, path: string): boolean {
-  const dirs = path.split(delimiter).filter(Boolean);
-  return dirs.some((dir) => {
-    try {
-      accessSync(join(dir, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findExecutable(tool, path.split(delimiter)) !== undefined;
 }
 
 /** Why the kernel tier cannot run with this uid and PATH, or undefined when it can. */

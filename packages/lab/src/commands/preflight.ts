@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
+import { findExecutable } from '@loom-net/core/kernel';
 import { LabError } from '../errors.ts';
 
 /** What the lab needs from the machine, and the Debian package each tool comes in. */
@@ -25,15 +25,7 @@ export function findOnPath(
   tool: string,
   path: string = process.env.PATH ?? '',
 ): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, tool);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return undefined;
+  return findExecutable(tool, path.split(delimiter));
 }
 
 export function requireTools(
