@@ -24,6 +24,7 @@ export type {
 } from './ip-json.ts';
 export {
   IpJsonShapeError,
+  isLinkUp,
   parseBridgeFdb,
   parseIpLinks,
   parseIpNeighbours,

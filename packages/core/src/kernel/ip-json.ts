@@ -120,6 +120,11 @@ function defined<T extends object>(entry: T): T {
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** True when the link exists and is administratively up (`UP` among its flags). */
+export function isLinkUp(link: IpLinkJson | undefined): boolean {
+  return link?.flags.includes('UP') === true;
+}
+
 export function parseIpLinks(output: unknown): IpLinkJson[] {
   return entriesOf(output, 'links').flatMap((entry) => {
     const ifname = text(entry.ifname);

@@ -7,6 +7,7 @@ import {
   ipNeighbours,
   ipRoutes,
   isKernelCommandError,
+  isLinkUp,
   parseBridgeFdb,
   parseIpLinks,
   parseIpNeighbours,
@@ -280,5 +281,19 @@ describe('typed readers', () => {
     expect((error as Error).message).toBe(
       'ip -json route show failed: its JSON output is not what was asked for: expected a list of routes',
     );
+  });
+});
+
+describe('isLinkUp', () => {
+  const [up, down] = parseIpLinks([
+    { ifindex: 1, ifname: 'eth0', flags: ['BROADCAST', 'UP', 'LOWER_UP'] },
+    { ifindex: 2, ifname: 'eth1', flags: ['BROADCAST'] },
+  ]);
+  it.each([
+    ['a link with UP', up, true],
+    ['a link without it', down, false],
+    ['no link', undefined, false],
+  ])('%s: %s', (_what, link, expected) => {
+    expect(isLinkUp(link)).toBe(expected);
   });
 });

@@ -5,6 +5,7 @@ import {
   ipBatch,
   ipLinks,
   isKernelCommandError,
+  isLinkUp,
   netnsExists,
   sysctlGet,
   sysctlSet,
@@ -129,7 +130,7 @@ async function routerIsWhole(runner: CommandRunner, config: LabConfig): Promise<
       links.some(
         (link) =>
           link.ifname === ifname &&
-          link.flags.includes('UP') &&
+          isLinkUp(link) &&
           link.addr_info.some((addr) => addr.local === ip),
       );
     const forwarding = await sysctlGet(runner, 'net.ipv4.ip_forward', router);

@@ -2,9 +2,9 @@ import {
   addNetns,
   type CommandRunner,
   deleteNetns,
-  type IpLinkJson,
   ipBatch,
   ipLinks,
+  isLinkUp,
   netnsExists,
 } from '@loom-net/core';
 import type { LabConfig } from '../config/lab-config.ts';
@@ -81,8 +81,7 @@ async function underlayIsWhole(runner: CommandRunner, config: LabConfig): Promis
       config.netns.switch,
     );
     const attached = ports.some((port) => port.ifname === LAB_NETWORK.controlPlanePort);
-    const up = (link?: IpLinkJson) => link?.flags.includes('UP') === true;
-    return Boolean(hasIp) && attached && up(eth) && up(lo);
+    return Boolean(hasIp) && attached && isLinkUp(eth) && isLinkUp(lo);
   } catch {
     return false;
   }

@@ -2,10 +2,10 @@ import {
   addNetns,
   type CommandRunner,
   deleteNetns,
-  type IpLinkJson,
   ipBatch,
   ipLinks,
   isKernelCommandError,
+  isLinkUp,
   netnsExists,
   sysctlGet,
   sysctlSet,
@@ -53,8 +53,6 @@ export async function ensureNodeRoutes(
   await setCrossSubnetRoute(runner, node.netns, false, routerPresent);
 }
 
-const up = (link?: IpLinkJson) => link?.flags.includes('UP') === true;
-
 /** The node's namespace exists with `lo` and `eth0` up, its address, its switch port, forwarding. */
 export async function nodeNetworkIsWhole(runner: CommandRunner, node: NodePlan): Promise<boolean> {
   if (!netnsExists(node.netns) || !netnsExists(node.switchNetns)) return false;
@@ -70,7 +68,7 @@ export async function nodeNetworkIsWhole(runner: CommandRunner, node: NodePlan):
     const port = ports.find((link) => link.ifname === node.switchPort);
     const forwarding = await sysctlGet(runner, FORWARDING, node.netns);
     const lo = links.find((link) => link.ifname === 'lo');
-    return hasIp && up(eth) && up(lo) && up(port) && forwarding === '1';
+    return hasIp && isLinkUp(eth) && isLinkUp(lo) && isLinkUp(port) && forwarding === '1';
   } catch {
     return false;
   }
