@@ -28,8 +28,8 @@ export {
   MASQ_TABLE,
   type MasqElement,
   type MasqNames,
-  masqAddScript,
-  masqDeleteScript,
+  masqAddTransaction,
+  masqDeleteTransaction,
   masqElements,
   masqNames,
 } from './masquerade-rules.ts';

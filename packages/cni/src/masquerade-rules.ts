@@ -91,15 +91,6 @@ export function masqAddTransaction(
   return tx;
 }
 
-/** masqAddTransaction as `nft -f` text. */
-export function masqAddScript(
-  network: string,
-  attachment: CniAttachment,
-  addresses: readonly InterfaceAddress[],
-): string {
-  return masqAddTransaction(network, attachment, addresses).text();
-}
-
 /** One pod address found in a network's sets. */
 export interface MasqElement {
   set: string;
@@ -126,9 +117,4 @@ export function masqDeleteTransaction(elements: readonly MasqElement[]): NftTran
   const tx = createNftTransaction(TABLE);
   for (const e of elements) tx.delete({ kind: 'element', set: e.set, key: e.address });
   return tx;
-}
-
-/** masqDeleteTransaction as `nft -f` text. */
-export function masqDeleteScript(elements: readonly MasqElement[]): string {
-  return masqDeleteTransaction(elements).text();
 }

@@ -2,8 +2,8 @@ import { parseInterfaceAddress } from '@loom-net/cni-spec';
 import { describe, expect, it } from 'vitest';
 import {
   attachmentComment,
-  masqAddScript,
-  masqDeleteScript,
+  masqAddTransaction,
+  masqDeleteTransaction,
   masqElements,
   masqNames,
 } from '../src/masquerade-rules.ts';
@@ -12,10 +12,10 @@ describe('masquerade rules', () => {
   const names = masqNames('net1');
 
   it('adds the pod to its network sets and rewrites the chain in one transaction', () => {
-    const script = masqAddScript('net1', { containerId: 'c1', ifname: 'eth0' }, [
+    const script = masqAddTransaction('net1', { containerId: 'c1', ifname: 'eth0' }, [
       parseInterfaceAddress('10.244.1.5/24'),
       parseInterfaceAddress('fd00::5/64'),
-    ]);
+    ]).text();
     expect(script.split('\n')).toEqual([
       'add table inet loom-cni',
       `add set inet loom-cni ${names.pods4} { type ipv4_addr; comment "pods of network net1"; }`,
@@ -66,7 +66,7 @@ describe('masquerade rules', () => {
       { set: names.pods4, address: '10.244.1.5', comment: 'c1/eth0' },
       { set: names.pods4, address: '10.244.1.6', comment: undefined },
     ]);
-    expect(masqDeleteScript(elements)).toBe(
+    expect(masqDeleteTransaction(elements).text()).toBe(
       `delete element inet loom-cni ${names.pods4} { 10.244.1.5 }\ndelete element inet loom-cni ${names.pods4} { 10.244.1.6 }\n`,
     );
   });
