@@ -125,7 +125,7 @@ export const AGENT_FLAG_TABLE = defineFlagTable({
     'install-cni-plugins': {
       kind: 'boolean',
       default: true,
-      help: 'copy the plugin executables; off when something else installs them',
+      help: 'copy the plugin executables; off when something else (`loom-cni-install`) installs them',
     },
     'cni-bridge': {
       kind: 'string',

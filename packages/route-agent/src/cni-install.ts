@@ -3,6 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@loom-net/core';
+import { InstallFileError, installFile } from './install-file.ts';
 
 /** A plugin executable to install: `name` in the CNI bin dir, copied from `source`. */
 export interface PluginSource {
@@ -36,9 +37,10 @@ interface Installed {
 }
 
 /**
- * Copies plugin executables into the CNI bin dir, atomically, when they differ. Plugins are
- * large (single-executable Node binaries), so after the first full comparison a copy this
- * installer made is recognised by its inode, size and mtime and not read again.
+ * Copies plugin executables into the CNI bin dir, atomically, when they differ (size, then a
+ * streamed SHA-256: the lab's plugins are ~127 MB single executables, and reading them whole
+ * into Buffers once cost the agent 274 MB of external memory). After the first comparison a
+ * copy this installer checked is recognised by its inode, size and mtime and not read again.
  */
 export function createPluginInstaller(binDir: string) {
   const installed = new Map<string, Installed>();
@@ -57,18 +59,17 @@ export function createPluginInstaller(binDir: string) {
       ) {
         continue;
       }
-      const wanted = await readIfExists(plugin.source);
-      if (wanted === undefined) {
-        throw new Error(
-          `cannot install CNI plugin ${plugin.name}: ${plugin.source} does not exist (build it, or point --cni-plugin-dir at a directory holding it)`,
-        );
-      }
-      const current = now ? await readIfExists(target) : undefined;
-      if (!current?.equals(wanted)) {
-        await mkdir(binDir, { recursive: true });
-        await writeFileAtomic(target, wanted, { mode: 0o755 });
-        copied.push(plugin.name);
-      }
+      const outcome = await installFile({ source: plugin.source, target, mode: 0o755 }).catch(
+        (error: unknown) => {
+          if (error instanceof InstallFileError && error.reason === 'source-missing') {
+            throw new Error(
+              `cannot install CNI plugin ${plugin.name}: ${plugin.source} does not exist (build it, or point --cni-plugin-dir at a directory holding it)`,
+            );
+          }
+          throw error;
+        },
+      );
+      if (outcome.action === 'copied') copied.push(plugin.name);
       const after = await stat(target);
       installed.set(plugin.name, { size: after.size, mtimeMs: after.mtimeMs, ino: after.ino });
     }

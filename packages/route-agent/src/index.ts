@@ -20,6 +20,14 @@ export {
   pluginSourcesIn,
 } from './cni-install.ts';
 export {
+  CNI_INSTALL_FLAG_TABLE,
+  type CniInstallConfig,
+  CniInstallFlagsError,
+  cniInstallUsage,
+  IMAGE_PATHS,
+  parseCniInstallFlags,
+} from './cni-install-flags.ts';
+export {
   type DesiredRoute,
   type DesiredRouting,
   type DesiredVxlan,
@@ -32,6 +40,13 @@ export {
   type VxlanPeer,
   type VxlanSettings,
 } from './desired-routing.ts';
+export { rewriteFirstLine } from './first-line-rewrite.ts';
+export {
+  HOST_NODE_NAME,
+  type HostCniInstallOptions,
+  hostCniFiles,
+  installHostCni,
+} from './host-cni-install.ts';
 export {
   connectedSubnets,
   type HostInterfaces,
@@ -40,6 +55,14 @@ export {
   readHostInterfaces,
   underlayOf,
 } from './host-interfaces.ts';
+export {
+  digestFile,
+  type FileDigest,
+  InstallFileError,
+  type InstallFileOptions,
+  type InstallFileOutcome,
+  installFile,
+} from './install-file.ts';
 export {
   type FdbEntry,
   type KernelRoute,
