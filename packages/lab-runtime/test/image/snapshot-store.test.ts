@@ -1,0 +1,105 @@
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LayerSource } from '../../src/image/layer-apply.ts';
+import type { ArchiveImage } from '../../src/image/oci-archive.ts';
+import { openLayer, readImageArchive } from '../../src/image/oci-archive.ts';
+import { createSnapshotStore } from '../../src/image/snapshot-store.ts';
+import { writeOciArchive } from './oci-test-archive.ts';
+import { twoLayerImage } from './two-layer-image.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'loom-snapshot-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sources(image: ArchiveImage): LayerSource[] {
+  return image.layers.map((layer) => ({ ...layer, open: () => openLayer(image, layer) }));
+}
+
+async function archiveImage(name: string, image = twoLayerImage()) {
+  const archive = join(dir, `${name}.tar`);
+  writeOciArchive(archive, image);
+  return (await readImageArchive(archive))[0]!;
+}
+
+describe('snapshot store (layers applied in order, OCI whiteouts)', () => {
+  it('flattens two layers: whiteouts remove, an opaque dir hides the lower, modes/links/owners stay', async () => {
+    const image = await archiveImage('two');
+    const store = createSnapshotStore(join(dir, 'state'));
+    const { path, unpacked } = await store.ensure(image.chainId, sources(image));
+    expect(unpacked).toBe(true);
+    expect(path).toBe(join(dir, 'state/images/snapshots', image.chainId.slice(7)));
+    expect(readdirSync(join(path, 'data')).sort()).toEqual(['added.txt', 'keep.txt']);
+    expect(readdirSync(join(path, 'opaque'))).toEqual(['new.txt']);
+    expect(readlinkSync(join(path, 'link'))).toBe('data/keep.txt');
+    expect(lstatSync(join(path, 'usr/local/bin/tool')).mode & 0o7777).toBe(0o750);
+    const owned = lstatSync(join(path, 'home/app/owned.txt'));
+    expect(owned.mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) expect([owned.uid, owned.gid]).toEqual([1000, 1001]);
+    expect(readdirSync(store.dir)).toEqual([image.chainId.slice(7)]);
+  });
+
+  it('unpacks a chain once: a second ensure (another start) finds the tree', async () => {
+    const image = await archiveImage('again');
+    const store = createSnapshotStore(join(dir, 'state-again'));
+    await store.ensure(image.chainId, sources(image));
+    const inode = lstatSync(store.pathOf(image.chainId)).ino;
+    const restarted = createSnapshotStore(join(dir, 'state-again'));
+    const second = await restarted.ensure(image.chainId, sources(image));
+    expect(second.unpacked).toBe(false);
+    expect(lstatSync(second.path).ino).toBe(inode);
+  });
+
+  it('removes a half-built tree left by a crash at the next start, and never uses it', () => {
+    const state = join(dir, 'state-crash');
+    const snapshots = join(state, 'images/snapshots');
+    mkdirSync(join(snapshots, '.tmp-abc-1234/etc'), { recursive: true });
+    const store = createSnapshotStore(state);
+    expect(readdirSync(store.dir)).toEqual([]);
+    expect(store.list()).toEqual([]);
+  });
+
+  it('rejects a layer whose diff_id does not match, leaving nothing behind', async () => {
+    const image = await archiveImage('bad-diff');
+    const store = createSnapshotStore(join(dir, 'state-bad'));
+    const layers = sources(image);
+    layers[1] = { ...layers[1]!, diffId: `sha256:${'0'.repeat(64)}` };
+    await expect(store.ensure(image.chainId, layers)).rejects.toThrow(
+      /unpacks to sha256:[0-9a-f]{64}, not the diff_id sha256:0{64}/,
+    );
+    expect(readdirSync(store.dir)).toEqual([]);
+  });
+
+  it('refuses an entry below a symlink of a lower layer (it would be written outside the tree)', async () => {
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    const image = await archiveImage('escape', {
+      layers: [
+        { build: (d) => symlinkSync(outside, join(d, 'escape')) },
+        {
+          // Only the file, not its directory: tar then writes through whatever `escape` is.
+          members: ['escape/pwned'],
+          build: (d) => {
+            mkdirSync(join(d, 'escape'));
+            writeFileSync(join(d, 'escape/pwned'), 'x');
+          },
+        },
+      ],
+    });
+    const store = createSnapshotStore(join(dir, 'state-escape'));
+    await expect(store.ensure(image.chainId, sources(image))).rejects.toThrow(
+      /has entry "escape\/pwned" below "escape", a symlink in a lower layer/,
+    );
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(store.dir)).toEqual([]);
+  });
+});
