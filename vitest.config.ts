@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Four tiers, one runner. `unit` is pure and runs anywhere in seconds; `kernel` needs root and
 // creates throwaway network namespaces; `lab` files bring up labs of their own; `e2e` runs on
@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['packages/*/test/**/*.test.ts'],
+          // e2e/kind/test: the kind driver's unit tests (kind cannot run here; no cluster needed).
+          include: ['packages/*/test/**/*.test.ts', 'e2e/kind/test/**/*.test.ts'],
           exclude: ['**/*.kernel.test.ts', '**/*.lab.test.ts'],
         },
       },
@@ -50,6 +51,14 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 3 },
           include: ['e2e/**/*.test.ts'],
+          exclude: [
+            ...configDefaults.exclude,
+            'e2e/kind/test/**',
+            // A kind cluster cannot grow nodes (docs/kind.md). Here, not `--exclude`: vitest
+            // applies a CLI exclude to the root config only, never to a project's.
+            // biome-ignore lint/suspicious/noUndeclaredEnvVars: vitest runs outside turbo's cache.
+            ...(process.env.LOOM_E2E_DRIVER === 'kind' ? ['e2e/added-nodes.test.ts'] : []),
+          ],
           globalSetup: ['e2e/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,

@@ -55,3 +55,10 @@ export interface ClusterDriver {
   /** Done with the cluster: tears it down if this driver brought it up. */
   release(): Promise<void>;
 }
+
+/** The driver `LOOM_E2E_DRIVER` names: `lab` (the default) or `kind` (docs/kind.md). */
+export function selectedDriverName(env: NodeJS.ProcessEnv = process.env): ClusterDriver['name'] {
+  const name = env.LOOM_E2E_DRIVER || 'lab';
+  if (name === 'lab' || name === 'kind') return name;
+  throw new Error(`unknown LOOM_E2E_DRIVER "${name}" (known: lab, kind)`);
+}
