@@ -1,0 +1,137 @@
+// Layer 2's programs: one ESM file per `bin` of the packages the image ships, bundled by
+// esbuild from TypeScript source, run by the image's Node (`#!/usr/local/bin/node`).
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+/** The packages whose every `bin` is in the image (later: service-proxy, dns, ingress-gateway). */
+export const IMAGE_PACKAGES = ['cni', 'ipam', 'route-agent'] as const;
+
+/** Where the bundles run from in the image. */
+export const IMAGE_NODE = '/usr/local/bin/node';
+export const IMAGE_BIN_DIR = '/opt/loom/bin';
+
+export interface Entrypoint {
+  /** The command's name (the bin key): `loom-route-agent`. */
+  name: string;
+  /** The TypeScript source bundled for it. */
+  entry: string;
+  /** The package it comes from: `@loom-net/route-agent`. */
+  packageName: string;
+}
+
+/**
+ * Every bin of the package in `packageDir`, mapped to its TypeScript entry: a bin given as
+ * source is bundled as is; `dist/<name>.js` comes from `src/<name>.ts`; `dist/<name>` without
+ * an extension (the single executable `npm run build` makes for a CNI plugin) from `src/main.ts`.
+ */
+export function packageEntrypoints(packageDir: string): Entrypoint[] {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    name: string;
+    bin?: Record<string, string>;
+  };
+  return Object.entries(manifest.bin ?? {}).map(([name, bin]) => {
+    const entry = join(packageDir, sourceOfBin(bin));
+    if (!existsSync(entry))
+      throw new Error(`${manifest.name} bin ${name} (${bin}): its source ${entry} does not exist`);
+    return { name, entry, packageName: manifest.name };
+  });
+}
+
+function sourceOfBin(bin: string): string {
+  const path = bin.replace(/^\.\//, '');
+  if (path.startsWith('src/') && path.endsWith('.ts')) return path;
+  if (path.startsWith('dist/') && path.endsWith('.js'))
+    return `src/${path.slice('dist/'.length, -'.js'.length)}.ts`;
+  if (path.startsWith('dist/') && !path.slice('dist/'.length).includes('.')) return 'src/main.ts';
+  throw new Error(`cannot tell which source builds the bin ${bin}`);
+}
+
+/**
+ * The first lines of every bundle. Bundled CommonJS dependencies (pino, prom-client, the
+ * Kubernetes client's) call `require` for Node's built-ins, which an ES module does not have.
+ */
+const BANNER = [
+  `#!${IMAGE_NODE}`,
+  "import { createRequire as __loomCreateRequire } from 'node:module';",
+  'const require = __loomCreateRequire(import.meta.url);',
+].join('\n');
+
+/** Bundles `entry` into one ESM file at `outfile`, mode 0755. Returns its size in bytes. */
+export async function bundleEntrypoint(entry: string, outfile: string): Promise<number> {
+  let result: Awaited<ReturnType<typeof build>>;
+  try {
+    result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      conditions: ['loom-source'],
+      minifyWhitespace: true,
+      minifySyntax: true,
+      keepNames: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      plugins: [librariesWithoutSideEffects(entry)],
+    });
+  } catch (error) {
+    const messages = (
+      error as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }
+    ).errors;
+    const detail = messages
+      ?.map((m) => `  ${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`)
+      .join('\n');
+    throw new Error(`cannot bundle ${entry}:\n${detail ?? (error as Error).message}`, {
+      cause: error,
+    });
+  }
+  // The entry's own `#!/usr/bin/env node` line, which esbuild keeps first, gives way to ours.
+  const code = result.outputFiles![0]!.text.replace(/^#![^\n]*\n/, '');
+  const bytes = Buffer.from(`${BANNER}\n${code}`);
+  await mkdir(dirname(outfile), { recursive: true });
+  await writeFile(outfile, bytes, { mode: 0o755 });
+  return bytes.byteLength;
+}
+
+/**
+ * Loom's libraries re-export far more than any one program uses (core's index holds the
+ * Kubernetes client, ipam's the podCIDR allocator, cni-spec the runtime side); declaring their
+ * modules free of import side effects lets esbuild drop what a program does not reach, as the
+ * CNI plugins' own build does (packages/ipam/scripts/plugin-executable.ts): start-up time on
+ * every CNI call, and memory in every daemon.
+ */
+function librariesWithoutSideEffects(entry: string): Plugin {
+  const packagesDir = findPackagesDir(entry);
+  const libraryDirs = ['core', 'ipam', 'cni-spec'].map((pkg) => join(packagesDir, pkg, 'src'));
+  const inLibrary = (path: string) => libraryDirs.some((dir) => path.startsWith(dir));
+  return {
+    name: 'loom-libraries-side-effects',
+    setup(b) {
+      b.onResolve(
+        { filter: /^(@loom-net\/(core|ipam|cni-spec)(\/.*)?|\.\.?\/.*)$/ },
+        async (args) => {
+          if (args.pluginData === 'resolving') return undefined;
+          if (!args.path.startsWith('@loom-net/') && !inLibrary(args.importer)) return undefined;
+          const resolved = await b.resolve(args.path, {
+            kind: args.kind,
+            resolveDir: args.resolveDir,
+            importer: args.importer,
+            pluginData: 'resolving',
+          });
+          return inLibrary(resolved.path) ? { ...resolved, sideEffects: false } : resolved;
+        },
+      );
+    },
+  };
+}
+
+/** The workspace's packages/ directory above `file`. */
+function findPackagesDir(file: string): string {
+  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (dir.endsWith('/packages')) return dir;
+  }
+  throw new Error(`${file} is not inside a packages/ directory`);
+}

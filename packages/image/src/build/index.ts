@@ -1,0 +1,37 @@
+export {
+  aptMirror,
+  DEFAULT_MIRROR,
+  mirrorInSources,
+  parseReleaseDate,
+  releaseDate,
+} from './apt-mirror.ts';
+export {
+  buildImage,
+  type ImageBuild,
+  type ImageBuildOptions,
+  type ImageDescription,
+  imageEntrypoints,
+} from './build-image.ts';
+export {
+  bundleEntrypoint,
+  type Entrypoint,
+  IMAGE_BIN_DIR,
+  IMAGE_NODE,
+  IMAGE_PACKAGES,
+  packageEntrypoints,
+} from './bundles.ts';
+export { IMAGE_DEFAULTS, IMAGE_REPOSITORY, imageReference } from './image-defaults.ts';
+export { buildLoomLayer, type LoomLayer, type LoomLayerInput } from './loom-layer.ts';
+export {
+  imageCacheDir,
+  MMDEBSTRAP_OPTIONS,
+  mmdebstrapCommand,
+  newestCachedRootfs,
+  ROOTFS_PACKAGES,
+  ROOTFS_SUITE,
+  type RootfsLayer,
+  type RootfsRequest,
+  rootfsCacheKey,
+  rootfsLayer,
+} from './rootfs.ts';
+export { sourceDateEpoch } from './source-date.ts';

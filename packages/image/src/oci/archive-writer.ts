@@ -1,0 +1,135 @@
+// Writes an image as one tar holding an OCI image layout (image-spec image-layout.md:
+// `oci-layout`, `index.json`, `blobs/sha256/<hex>`) plus the `manifest.json` of `docker save`,
+// so the one file is what `ctr images import`, `kind load image-archive`, `skopeo copy
+// oci-archive:` and `docker load` take. Written to a temporary name, then renamed.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Digest, jsonBlob } from './digest.ts';
+import { buildImageConfig, type ContainerDefaults } from './image-config.ts';
+import type { LayerBlob } from './layer.ts';
+import {
+  blobPath,
+  buildDockerManifest,
+  buildIndex,
+  buildManifest,
+  type Descriptor,
+} from './manifest.ts';
+import { MEDIA_TYPE, OCI_LAYOUT_VERSION } from './media-types.ts';
+import { type TarEntry, tarStream } from './tar-writer.ts';
+
+export interface ArchiveLayer extends LayerBlob {
+  /** The history entry's `created_by`: what made the layer. */
+  createdBy: string;
+  comment?: string;
+}
+
+export interface OciArchiveInput {
+  /** The archive to write. */
+  output: string;
+  /** `registry/name:tag`. */
+  reference: string;
+  /** Seconds since the epoch: the config's `created` and every tar entry's mtime. */
+  created: number;
+  architecture: string;
+  defaults: ContainerDefaults;
+  /** Base first. */
+  layers: readonly ArchiveLayer[];
+  /** The manifest's annotations. */
+  annotations?: Record<string, string>;
+}
+
+export interface OciArchive {
+  file: string;
+  reference: string;
+  /** The manifest's digest: the image's digest (`name@sha256:…`). */
+  digest: Digest;
+  configDigest: Digest;
+  layers: Array<{ digest: Digest; diffId: Digest; size: number; uncompressedSize: number }>;
+  /** Blob bytes of the layers (what a registry stores and a pull downloads). */
+  compressedBytes: number;
+  /** Bytes of the layers' tars (what the image takes unpacked). */
+  uncompressedBytes: number;
+}
+
+const FILE_MODE = 0o644;
+
+export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchive> {
+  const config = jsonBlob(
+    buildImageConfig({
+      created: input.created,
+      architecture: input.architecture,
+      defaults: input.defaults,
+      layers: input.layers.map((layer) => ({
+        diffId: layer.diffId,
+        createdBy: layer.createdBy,
+        ...(layer.comment ? { comment: layer.comment } : {}),
+      })),
+    }),
+  );
+  const layerDescriptors: Descriptor[] = input.layers.map((layer) => ({
+    mediaType: MEDIA_TYPE.layerGzip,
+    digest: layer.digest,
+    size: layer.size,
+  }));
+  const manifest = jsonBlob(
+    buildManifest(
+      { mediaType: MEDIA_TYPE.config, digest: config.digest, size: config.size },
+      layerDescriptors,
+      input.annotations,
+    ),
+  );
+  const index = buildIndex(
+    { mediaType: MEDIA_TYPE.manifest, digest: manifest.digest, size: manifest.size },
+    input.reference,
+    { architecture: input.architecture, os: 'linux' },
+  );
+  const docker = buildDockerManifest(
+    config.digest,
+    input.layers.map((layer) => layer.digest),
+    input.reference,
+  );
+  const blobs = new Map<string, TarEntry>();
+  const blob = (digest: Digest, source: string | Uint8Array) =>
+    blobs.set(digest, { type: 'file', path: blobPath(digest), mode: FILE_MODE, source });
+  blob(config.digest, config.bytes);
+  blob(manifest.digest, manifest.bytes);
+  for (const layer of input.layers) blob(layer.digest, layer.file);
+  const entries: TarEntry[] = [
+    {
+      type: 'file',
+      path: 'oci-layout',
+      mode: FILE_MODE,
+      source: jsonBlob({ imageLayoutVersion: OCI_LAYOUT_VERSION }).bytes,
+    },
+    { type: 'file', path: 'index.json', mode: FILE_MODE, source: jsonBlob(index).bytes },
+    { type: 'file', path: 'manifest.json', mode: FILE_MODE, source: jsonBlob(docker).bytes },
+    ...blobs.values(),
+  ];
+  const partial = `${input.output}.partial`;
+  try {
+    await pipeline(
+      Readable.from(tarStream(entries, { mtime: input.created })),
+      createWriteStream(partial),
+    );
+    await rename(partial, input.output);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return {
+    file: input.output,
+    reference: input.reference,
+    digest: manifest.digest,
+    configDigest: config.digest,
+    layers: input.layers.map(({ digest, diffId, size, uncompressedSize }) => ({
+      digest,
+      diffId,
+      size,
+      uncompressedSize,
+    })),
+    compressedBytes: input.layers.reduce((sum, layer) => sum + layer.size, 0),
+    uncompressedBytes: input.layers.reduce((sum, layer) => sum + layer.uncompressedSize, 0),
+  };
+}
