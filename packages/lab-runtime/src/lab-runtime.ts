@@ -44,7 +44,7 @@ function createContext(options: LabRuntimeOptions, logger: Logger): RuntimeConte
     logger,
     runner: createCommandRunner(),
     store: createRuntimeStore(options.stateDir),
-    images: createImageStore(options.stateDir, map),
+    images: createImageStore(options.stateDir, map, options.imageArchives, logger),
     sandboxes: new Map(),
     containers: new Map(),
     watches: new Map(),
@@ -83,6 +83,7 @@ export function createLabRuntime(options: LabRuntimeOptions, logger?: Logger): L
     const services = loadCriServices(options.criProto);
     if (options.healthPort !== undefined) await startHealth(options.healthPort);
     await recoverState(context);
+    await context.images.importArchives();
     await collectGarbage(context).catch((error) => log.warn({ err: error }, 'garbage collection'));
     stopSweep = startExitSweep(context);
     metrics.update(context);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCriProtoPath } from './cri/cri-proto.ts';
 import { DEFAULT_BUSYBOX, defaultAgnhostPath } from './image/image-map.ts';
@@ -24,6 +25,9 @@ export const RUNTIME_USAGE = `usage: lab-runtime [serve|remove-all-pods] --socke
   --cni-cache-dir DIR    libcni result cache (<dir>/results/<net>-<id>-<if>) [/var/lib/cni]
   --netns-prefix NAME    pod netns = <prefix><12 hex of the sandbox id> [${DEFAULT_NETNS_PREFIX}]
   --image-map FILE       extra images (JSON {"images": [...]}), before the built-in ones
+  --image-archive FILE   an image archive (OCI image layout or docker save, as a tar), repeatable:
+                         loaded at start (checked, layers unpacked once under the state dir); its
+                         images are listed and PullImage of their names needs no network
   --agnhost PATH         the agnhost binary for registry.k8s.io/e2e-test-images/agnhost [agnhost beside the lab's binaries]
   --busybox PATH         the busybox binary for busybox images [${DEFAULT_BUSYBOX}]
   --cri-proto PATH       api.proto of k8s.io/cri-api [cri-api.proto beside the lab's binaries]
@@ -66,6 +70,7 @@ export function parseRuntimeArgs(
     criProto: values['cri-proto'] ?? defaultCriProtoPath(env),
     agnhost: values.agnhost ?? defaultAgnhostPath(env),
     busybox: values.busybox ?? DEFAULT_BUSYBOX,
+    imageArchives: (values['image-archive'] ?? []).map((path) => resolve(path)),
   };
   if (values['image-map'] !== undefined) options.imageMap = values['image-map'];
   if (values['log-level'] !== undefined) options.logLevel = values['log-level'];
@@ -99,6 +104,7 @@ function parse(argv: readonly string[]) {
       'cni-cache-dir': { type: 'string' },
       'netns-prefix': { type: 'string' },
       'image-map': { type: 'string' },
+      'image-archive': { type: 'string', multiple: true },
       agnhost: { type: 'string' },
       busybox: { type: 'string' },
       'cri-proto': { type: 'string' },

@@ -16,6 +16,8 @@ export interface LabRuntimeOptions {
   busybox: string;
   /** Extra image definitions (JSON), consulted before the built-in ones. */
   imageMap?: string;
+  /** Image archives (OCI layout or docker save, in a tar) loaded at start and pulled from. */
+  imageArchives: string[];
   logLevel?: string;
   /** Serve /healthz, /readyz and /metrics on this TCP port (all addresses of the node). */
   healthPort?: number;

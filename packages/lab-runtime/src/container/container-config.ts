@@ -1,5 +1,6 @@
+import { constants } from 'node:os';
 import type { ContainerConfig, KeyValue } from '../cri/cri-types.ts';
-import type { ImageDefinition } from '../image/image-map.ts';
+import type { ImageProcess } from '../image/image-process.ts';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -25,7 +26,7 @@ function keyValueText(kv: KeyValue): string {
  */
 export function containerEnv(
   hostname: string,
-  image: ImageDefinition,
+  image: ImageProcess,
   config: ContainerConfig,
 ): string[] {
   const env: string[] = [`HOSTNAME=${hostname}`, DEFAULT_PATH];
@@ -39,7 +40,7 @@ export function containerEnv(
  * The command line, with Docker's rules as containerd applies them: without a command, the
  * image's entrypoint, followed by the args or else the image's cmd; a command replaces both.
  */
-export function containerArgv(image: ImageDefinition, config: ContainerConfig): string[] {
+export function containerArgv(image: ImageProcess, config: ContainerConfig): string[] {
   let command = config.command;
   let args = config.args;
   if (command.length === 0) {
@@ -83,21 +84,21 @@ const SIGNALS = new Set([
   'SIGXFSZ',
 ]);
 
+// An image's StopSignal may be a number (`"15"`), as Docker accepts.
+function signalName(candidate: string): string {
+  if (/^\d+$/.test(candidate)) {
+    const found = Object.entries(constants.signals).find(([, n]) => n === Number(candidate));
+    return found?.[0] ?? '';
+  }
+  return candidate.startsWith('SIG') ? candidate : `SIG${candidate}`;
+}
+
 /** The stop signal: the container config's (`SIGNAL_SIGINT`), the image's, else SIGTERM. */
-export function stopSignalOf(image: ImageDefinition, config: ContainerConfig): string {
+export function stopSignalOf(image: ImageProcess, config: ContainerConfig): string {
   const fromConfig = config.stop_signal?.replace(/^SIGNAL_/, '') ?? '';
   for (const candidate of [fromConfig, image.stopSignal ?? '']) {
-    const name = candidate.startsWith('SIG') ? candidate : `SIG${candidate}`;
+    const name = signalName(candidate.toUpperCase());
     if (SIGNALS.has(name)) return name;
   }
   return 'SIGTERM';
-}
-
-/** run_as_user / run_as_group of the security context, when set. */
-export function containerUser(config: ContainerConfig): { uid: number; gid: number } | null {
-  const context = config.linux?.security_context;
-  const uid = context?.run_as_user;
-  if (uid === null || uid === undefined) return null;
-  const gid = context?.run_as_group;
-  return { uid: Number(uid.value), gid: gid === null || gid === undefined ? 0 : Number(gid.value) };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { nowNsString } from '../cri/clock.ts';
 import { CriError } from '../cri/cri-error.ts';
@@ -9,12 +9,16 @@ import type { RuntimeContext } from '../runtime-context.ts';
 import { podHostname, sandboxFiles } from '../sandbox/sandbox-files.ts';
 import { requireId } from '../store/id-lookup.ts';
 import type { ContainerRecord, SandboxRecord } from '../store/records.ts';
-import { containerArgv, containerEnv, containerUser, stopSignalOf } from './container-config.ts';
+import { containerArgv, containerEnv, stopSignalOf } from './container-config.ts';
 import { CONTAINER_FILES, prepareContainerDir } from './container-process.ts';
 import type { ContainerMount } from './container-rootfs.ts';
 import { planRootfs } from './container-rootfs.ts';
+import type { RootMount } from './container-script.ts';
 import { renderSetupScript } from './container-script.ts';
+import type { ContainerUser } from './container-user.ts';
+import { resolveUser, securityContextUser } from './container-user.ts';
 import { lookupExecutable } from './executable-lookup.ts';
+import { resolveInRoot } from './root-path.ts';
 
 export interface CreateContainerRequest {
   pod_sandbox_id: string;
@@ -56,9 +60,32 @@ function resolveImage(ctx: RuntimeContext, config: ContainerConfig): ResolvedIma
 }
 
 function digestRef(image: ResolvedImage): string {
-  const repository =
-    image.record.tags[0]?.replace(/[:@].*$/, '') ?? image.definition.repositories[0];
-  return `${repository}@${image.record.id}`;
+  if (image.repoDigests[0] !== undefined) return image.repoDigests[0];
+  const digest = image.kind === 'archive' ? image.archive.manifestDigest : image.record.id;
+  const repository = image.kind === 'map' ? image.definition.repositories[0] : undefined;
+  return repository === undefined ? image.record.id : `${repository}@${digest}`;
+}
+
+/** An image's /etc/passwd or /etc/group, read through its own symlinks ('' when absent). */
+function imageFile(image: ResolvedImage, path: string): string {
+  const file =
+    image.kind === 'archive'
+      ? `${image.snapshot}${resolveInRoot(image.snapshot, path)}`
+      : join(image.dir, path);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function userOf(image: ResolvedImage, config: ContainerConfig): ContainerUser | null {
+  return resolveUser({
+    imageUser: image.process.user ?? '',
+    ...securityContextUser(config),
+    passwd: imageFile(image, '/etc/passwd'),
+    group: imageFile(image, '/etc/group'),
+  });
 }
 
 function newRecord(
@@ -67,10 +94,10 @@ function newRecord(
   config: ContainerConfig,
 ): ContainerRecord {
   const image = resolveImage(ctx, config);
-  const argv = containerArgv(image.definition, config);
+  const argv = containerArgv(image.process, config);
   if (argv.length === 0) throw new CriError('INVALID_ARGUMENT', 'no command specified');
   const logDir = sandbox.config.log_directory;
-  return {
+  const record: ContainerRecord = {
     id: randomBytes(32).toString('hex'),
     sandboxId: sandbox.id,
     name: reservedName(config, sandbox),
@@ -90,11 +117,25 @@ function newRecord(
     stopSignalSent: false,
     logPath: logDir !== '' && config.log_path !== '' ? join(logDir, config.log_path) : '',
     argv,
-    env: containerEnv(podHostname(sandbox.config), image.definition, config),
-    workingDir: config.working_dir || image.definition.workingDir || '/',
-    stopSignal: stopSignalOf(image.definition, config),
+    env: containerEnv(podHostname(sandbox.config), image.process, config),
+    workingDir: config.working_dir || image.process.workingDir || '/',
+    stopSignal: stopSignalOf(image.process, config),
     startProblem: '',
+    user: userOf(image, config),
   };
+  if (image.kind === 'archive') record.snapshot = image.archive.chainId;
+  return record;
+}
+
+// The overlay's upper and work dirs live in the container's directory: removing the container
+// removes its writable layer, and the image's tree is never written.
+function rootMount(image: ResolvedImage, dir: string): RootMount {
+  if (image.kind === 'map') return { kind: 'tmpfs' };
+  const upper = join(dir, CONTAINER_FILES.upper);
+  const work = join(dir, CONTAINER_FILES.work);
+  mkdirSync(upper, { recursive: true });
+  mkdirSync(work, { recursive: true });
+  return { kind: 'overlay', lower: image.snapshot, upper, work };
 }
 
 function writeContainerFiles(
@@ -105,27 +146,28 @@ function writeContainerFiles(
   const image = resolveImage(ctx, record.config);
   const dir = ctx.store.containerDir(record.id);
   const steps = planRootfs({
-    definition: image.definition,
-    imageDir: image.dir,
+    image,
     sandboxFiles: sandboxFiles(ctx.store.sandboxDir(sandbox.id)),
     mounts: record.config.mounts.map(toContainerMount),
     workingDir: record.workingDir,
     privileged: record.config.linux?.security_context?.privileged === true,
     isFile,
   });
-  const found = lookupExecutable(steps, record.argv[0]!, record.env);
+  const lower = image.kind === 'archive' ? image.snapshot : undefined;
+  const found = lookupExecutable(steps, record.argv[0]!, record.env, lower);
   if (!found.ok) record.startProblem = found.message;
   mkdirSync(join(dir, CONTAINER_FILES.rootfs), { recursive: true });
   const script = renderSetupScript({
     containerId: record.id,
     dir,
     rootfs: join(dir, CONTAINER_FILES.rootfs),
+    root: rootMount(image, dir),
     steps,
     hostname: podHostname(sandbox.config),
     env: record.env,
     argv: record.argv,
     workingDir: record.workingDir,
-    user: containerUser(record.config),
+    user: record.user ?? null,
     readonlyRootfs: record.config.linux?.security_context?.readonly_rootfs === true,
   });
   prepareContainerDir(dir, script);

@@ -26,11 +26,17 @@ function collect(chunks: Buffer[], size: { n: number }, chunk: Buffer): void {
 // namespace takes effect for children) and passes the command's exit status on.
 function execArgv(record: ContainerRecord, cmd: readonly string[]): string[] {
   const pid = String(record.process!.pid);
-  const user = record.config.linux?.security_context?.run_as_user;
-  const group = record.config.linux?.security_context?.run_as_group;
-  const ids = user == null ? [] : [`--setuid=${user.value}`, `--setgid=${group?.value ?? '0'}`];
+  const user = record.user === undefined ? legacyUser(record) : record.user;
+  const ids = user === null ? [] : [`--setuid=${user.uid}`, `--setgid=${user.gid}`];
   const namespaces = ['--mount', '--uts', '--net', '--pid', '--root', '--wd'];
   return ['/usr/bin/nsenter', `--target=${pid}`, ...namespaces, ...ids, '--', ...cmd];
+}
+
+// Records written before the user was recorded: run_as_user / run_as_group only.
+function legacyUser(record: ContainerRecord): { uid: number; gid: number } | null {
+  const context = record.config.linux?.security_context;
+  if (context?.run_as_user == null) return null;
+  return { uid: Number(context.run_as_user.value), gid: Number(context.run_as_group?.value ?? 0) };
 }
 
 interface RunOutcome {

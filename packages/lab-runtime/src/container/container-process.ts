@@ -16,6 +16,9 @@ export const CONTAINER_FILES = {
   started: 'started',
   exit: 'exit',
   rootfs: 'rootfs',
+  /** An archive image's overlay: the container's writable layer and overlayfs's work dir. */
+  upper: 'upper',
+  work: 'work',
 } as const;
 
 // The shim and setup script run host tools (mount, mkdir, ln): give them the host's PATH,

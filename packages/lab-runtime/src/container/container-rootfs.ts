@@ -1,8 +1,10 @@
 import { posix } from 'node:path';
 import type { ImageDefinition } from '../image/image-map.ts';
+import { resolveInRoot } from './root-path.ts';
 
 /** One step of building a container's root, in order; paths are inside the container. */
 export type RootfsStep =
+  /** Created with `mode` when missing; an existing directory is left as it is. */
   | { kind: 'dir'; path: string; mode: string }
   | { kind: 'symlink'; path: string; target: string }
   | { kind: 'bind'; path: string; source: string; file: boolean; readonly: boolean }
@@ -18,10 +20,16 @@ export interface ContainerMount {
   file: boolean;
 }
 
+/**
+ * What the root starts from: a map image's binds on a tmpfs (`dir`: its prepared files, busybox's
+ * `bin/`, `etc/passwd`, `etc/group`), or an archive image's unpacked tree under an overlay.
+ */
+export type RootImage =
+  | { kind: 'map'; definition: ImageDefinition; dir: string }
+  | { kind: 'archive'; snapshot: string };
+
 export interface RootfsInput {
-  definition: ImageDefinition;
-  /** The image's prepared files (`bin/` for busybox, `etc/passwd`, `etc/group`). */
-  imageDir: string;
+  image: RootImage;
   /** The sandbox's /etc/hostname, /etc/resolv.conf, /etc/hosts on the host. */
   sandboxFiles: Record<'/etc/hostname' | '/etc/resolv.conf' | '/etc/hosts', string>;
   mounts: ContainerMount[];
@@ -51,7 +59,11 @@ const DEV_LINKS: [string, string][] = [
   ['/dev/stderr', '/proc/self/fd/2'],
 ];
 
-function imageSteps({ definition, imageDir, isFile }: RootfsInput): RootfsStep[] {
+function imageSteps(
+  definition: ImageDefinition,
+  imageDir: string,
+  isFile: RootfsInput['isFile'],
+): RootfsStep[] {
   const steps: RootfsStep[] = Object.entries(definition.symlinks).map(([path, target]) => ({
     kind: 'symlink',
     path,
@@ -103,16 +115,9 @@ function depth(path: string): number {
   return posix.normalize(path).split('/').filter(Boolean).length;
 }
 
-/**
- * The container's root, built on a fresh tmpfs: the image's files, the standard directories,
- * /dev, /proc, /sys, the sandbox's hostname/resolv.conf/hosts (unless the kubelet mounts its
- * own, as containerd does), then the kubelet's mounts, parents before children.
- */
-export function planRootfs(input: RootfsInput): RootfsStep[] {
-  const { sandboxFiles, mounts, workingDir } = input;
-  const steps: RootfsStep[] = imageSteps(input);
-  for (const [path, mode] of STANDARD_DIRS) steps.push({ kind: 'dir', path, mode });
-  steps.push(...devSteps());
+function kubeletSteps(input: RootfsInput): RootfsStep[] {
+  const { sandboxFiles, mounts } = input;
+  const steps: RootfsStep[] = [...devSteps()];
   steps.push(
     { kind: 'proc', path: '/proc' },
     { kind: 'sysfs', path: '/sys', readonly: !input.privileged },
@@ -131,6 +136,26 @@ export function planRootfs(input: RootfsInput): RootfsStep[] {
       readonly: mount.readonly,
     });
   }
-  steps.push({ kind: 'dir', path: posix.normalize(workingDir || '/'), mode: '0755' });
+  steps.push({ kind: 'dir', path: posix.normalize(input.workingDir || '/'), mode: '0755' });
   return steps;
+}
+
+/**
+ * The container's root: for a map image, a fresh tmpfs with the image's files and the standard
+ * directories; for an archive image, the overlay on its tree as it is. Then /dev, /proc, /sys,
+ * the sandbox's hostname/resolv.conf/hosts (unless the kubelet mounts its own, as containerd
+ * does), the kubelet's mounts, parents before children, and the working directory. In an
+ * archive image's root every mount point is first resolved through the image's own symlinks,
+ * inside the root (/var/run → /run), as runc does.
+ */
+export function planRootfs(input: RootfsInput): RootfsStep[] {
+  const { image } = input;
+  if (image.kind === 'archive') {
+    return kubeletSteps(input).map((step) =>
+      step.kind === 'symlink' ? step : { ...step, path: resolveInRoot(image.snapshot, step.path) },
+    );
+  }
+  const steps = imageSteps(image.definition, image.dir, input.isFile);
+  for (const [path, mode] of STANDARD_DIRS) steps.push({ kind: 'dir', path, mode });
+  return [...steps, ...kubeletSteps(input)];
 }

@@ -23,12 +23,21 @@ wait $!
 echo $? >"$d/exit"
 `;
 
+/**
+ * What is mounted at the root first: a tmpfs (map images), or an overlay whose lower is the
+ * image's unpacked tree and whose upper and work dirs are the container's own writable layer.
+ */
+export type RootMount =
+  | { kind: 'tmpfs' }
+  | { kind: 'overlay'; lower: string; upper: string; work: string };
+
 export interface SetupInput {
   containerId: string;
   /** The container's directory in the state dir (setup.log, the started marker). */
   dir: string;
-  /** Where the container's root tmpfs is mounted (in its own mount namespace only). */
+  /** Where the container's root is mounted (in its own mount namespace only). */
   rootfs: string;
+  root: RootMount;
   steps: readonly RootfsStep[];
   hostname: string;
   env: readonly string[];
@@ -50,7 +59,7 @@ function renderStep(step: RootfsStep): string[] {
   const to = target(step.path);
   switch (step.kind) {
     case 'dir':
-      return [`mkdir -p ${to}`, `chmod ${step.mode} ${to}`];
+      return [`[ -d ${to} ] || { mkdir -p ${to}; chmod ${step.mode} ${to}; }`];
     case 'symlink':
       return [parent(step.path), `ln -sfn ${shellQuote(step.target)} ${to}`];
     case 'tmpfs':
@@ -87,6 +96,12 @@ function execLine(input: SetupInput): string {
   return `exec ${words.join(' ')} --root="$R" -- ${input.argv.map(shellQuote).join(' ')}`;
 }
 
+function rootMountLine(root: RootMount): string {
+  if (root.kind === 'tmpfs') return 'mount -t tmpfs -o mode=0755 loom-rootfs "$R"';
+  const options = `lowerdir=${root.lower},upperdir=${root.upper},workdir=${root.work}`;
+  return `mount -t overlay -o ${shellQuote(options)} loom-rootfs "$R"`;
+}
+
 /**
  * The container's setup, run as PID 1 of its PID namespace in its private mount and UTS
  * namespaces: build the root on a tmpfs, set the hostname, mark the start, then exec the
@@ -98,9 +113,10 @@ export function renderSetupScript(input: SetupInput): string {
     'set -eu',
     `exec 5>&2 2>>${shellQuote(`${input.dir}/setup.log`)}`,
     `R=${shellQuote(input.rootfs)}`,
-    'mount -t tmpfs -o mode=0755 loom-rootfs "$R"',
+    rootMountLine(input.root),
     ...input.steps.flatMap(renderStep),
     `printf '%s' ${shellQuote(input.hostname)} >/proc/sys/kernel/hostname`,
+    // After the mount points exist: readonlyRootFilesystem makes the root itself read-only.
     ...(input.readonlyRootfs ? ['mount -o remount,ro "$R"'] : []),
     `: >${shellQuote(`${input.dir}/started`)}`,
     'exec 2>&5 5>&-',

@@ -1,4 +1,5 @@
 import { CriError } from '../cri/cri-error.ts';
+import { releaseSnapshot } from '../image/image-service.ts';
 import type { RuntimeContext } from '../runtime-context.ts';
 import { containerLock } from '../runtime-context.ts';
 import { lookupId } from '../store/id-lookup.ts';
@@ -60,8 +61,10 @@ export async function removeContainerLocked(
   await stopRunningContainer(ctx, record, 0);
   ctx.watches.get(record.id)?.output?.close();
   ctx.watches.delete(record.id);
+  // The directory holds the overlay's upper and work dirs: the container's writable layer.
   ctx.store.deleteContainer(record.id);
   ctx.containers.delete(record.id);
+  if (record.snapshot !== undefined) releaseSnapshot(ctx, record.snapshot);
   ctx.logger.info({ container: record.id }, 'container removed');
 }
 

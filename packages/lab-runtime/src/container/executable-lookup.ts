@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { RootfsStep } from './container-rootfs.ts';
+import { resolveInRoot } from './root-path.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_LINKS = 16;
@@ -62,17 +63,22 @@ export function lookupExecutable(
   steps: readonly RootfsStep[],
   name: string,
   env: readonly string[],
+  lower?: string,
 ): { ok: true; path: string } | { ok: false; message: string } {
+  // An archive image's files are in its tree (`lower`), unless a mount covers them.
+  const hostPath = (path: string) =>
+    hostPathOf(steps, path) ??
+    (lower === undefined ? undefined : join(lower, resolveInRoot(lower, path)));
   if (name.includes('/')) {
     const path = posix.resolve('/', name);
-    if (isExecutableFile(hostPathOf(steps, path))) return { ok: true, path };
+    if (isExecutableFile(hostPath(path))) return { ok: true, path };
     return { ok: false, message: `exec: "${name}": stat ${name}: no such file or directory` };
   }
   const pathEnv = [...env].reverse().find((entry) => entry.startsWith('PATH='));
   const dirs = (pathEnv?.slice(5) ?? DEFAULT_PATH).split(':').filter(Boolean);
   for (const dir of dirs) {
     const candidate = posix.join(dir, name);
-    if (isExecutableFile(hostPathOf(steps, candidate))) return { ok: true, path: candidate };
+    if (isExecutableFile(hostPath(candidate))) return { ok: true, path: candidate };
   }
   return { ok: false, message: `exec: "${name}": executable file not found in $PATH` };
 }

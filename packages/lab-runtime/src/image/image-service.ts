@@ -5,11 +5,10 @@ import type { ResolvedImage } from './image-store.ts';
 
 /** The CRI `Image`: id, tags, a digest per repository, size > 0 (the kubelet checks all). */
 export function toCriImage(ctx: RuntimeContext, image: ResolvedImage) {
-  const repositories = [...new Set(image.record.tags.map((tag) => tag.replace(/[:@].*$/, '')))];
   return {
     id: image.record.id,
     repo_tags: image.record.tags,
-    repo_digests: repositories.map((repository) => `${repository}@${image.record.id}`),
+    repo_digests: image.repoDigests,
     size: String(ctx.images.sizeOf(image)),
     uid: null,
     username: '',
@@ -19,16 +18,30 @@ export function toCriImage(ctx: RuntimeContext, image: ResolvedImage) {
 }
 
 function imageInfo(image: ResolvedImage) {
-  const { definition } = image;
+  const { process } = image;
+  const source =
+    image.kind === 'map'
+      ? {
+          definition: image.definition.name,
+          binds: image.definition.binds,
+          busybox: image.definition.busybox,
+        }
+      : {
+          archive: image.archive.path,
+          manifestDigest: image.archive.manifestDigest,
+          chainId: image.archive.chainId,
+          snapshot: image.snapshot,
+          layers: image.archive.layers,
+        };
   return {
     info: JSON.stringify({
-      definition: definition.name,
-      entrypoint: definition.entrypoint,
-      cmd: definition.cmd,
-      env: definition.env,
-      workingDir: definition.workingDir,
-      binds: definition.binds,
-      busybox: definition.busybox,
+      ...source,
+      entrypoint: process.entrypoint,
+      cmd: process.cmd,
+      env: process.env,
+      workingDir: process.workingDir,
+      user: process.user ?? '',
+      stopSignal: process.stopSignal ?? '',
     }),
   };
 }
@@ -47,18 +60,34 @@ export function imageStatus(ctx: RuntimeContext, spec: ImageSpec | null, verbose
   return { image: toCriImage(ctx, image), info: verbose ? imageInfo(image) : {} };
 }
 
-/** PullImage: the image must be in the map; its files are prepared under the state dir. */
-export function pullImage(ctx: RuntimeContext, spec: ImageSpec | null): { image_ref: string } {
+/** PullImage: a name of an image archive (read again, unpacked if needed) or of the image map. */
+export async function pullImage(
+  ctx: RuntimeContext,
+  spec: ImageSpec | null,
+): Promise<{ image_ref: string }> {
   const name = spec?.image ?? '';
   if (name === '') throw new CriError('INVALID_ARGUMENT', 'PullImage needs an image name');
-  const image = ctx.images.pull(name);
-  ctx.logger.info(
-    { image: name, id: image.record.id, definition: image.definition.name },
-    'image pulled',
-  );
+  const image = await ctx.images.pull(name);
+  const source = image.kind === 'map' ? image.definition.name : image.archive.path;
+  ctx.logger.info({ image: name, id: image.record.id, source }, 'image pulled');
   return { image_ref: image.record.id };
 }
 
+/**
+ * A snapshot is removed once neither an image nor a container uses it: a running container's
+ * overlay keeps its lower tree, as containerd's snapshot leases do.
+ */
+export function releaseSnapshot(ctx: RuntimeContext, chainId: string): void {
+  const byImage = ctx.images
+    .list()
+    .some((i) => i.kind === 'archive' && i.archive.chainId === chainId);
+  const byContainer = [...ctx.containers.values()].some((c) => c.snapshot === chainId);
+  if (byImage || byContainer) return;
+  ctx.images.snapshots.remove(chainId);
+  ctx.logger.info({ chainId }, 'snapshot removed');
+}
+
 export function removeImage(ctx: RuntimeContext, spec: ImageSpec | null): void {
-  ctx.images.remove(spec?.image ?? '');
+  const removed = ctx.images.remove(spec?.image ?? '');
+  if (removed?.archive !== undefined) releaseSnapshot(ctx, removed.archive.chainId);
 }

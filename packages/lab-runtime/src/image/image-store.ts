@@ -1,101 +1,77 @@
-import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '@loom-net/core';
 import { writeFileAtomicSync } from '@loom-net/core';
 import { CriError } from '../cri/cri-error.ts';
+import type { ImportedImage } from './archive-import.ts';
+import { importArchive } from './archive-import.ts';
 import type { ImageDefinition, ImageMap } from './image-map.ts';
 import { describeImageMap, findImageDefinition, imageIdOf } from './image-map.ts';
+import { prepareMapImage } from './image-map-files.ts';
+import type { ImageProcess } from './image-process.ts';
+import { imageProcessOf } from './image-process.ts';
 import type { ImageReference } from './image-reference.ts';
 import { formatImageReference, isImageId, parseImageReference } from './image-reference.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
+import { createSnapshotStore } from './snapshot-store.ts';
 
-/** A pulled image: which definition, under which names (`docker.io/library/busybox:1.36`). */
-export interface ImageRecord {
-  id: string;
-  definition: string;
-  tags: string[];
+/** What the store keeps of an archive image: enough to run it without reading the archive. */
+export interface ArchiveImageRecord {
+  path: string;
+  manifestDigest: string;
+  chainId: string;
+  /** Bytes of its layers as stored. */
+  size: number;
+  process: ImageProcess;
+  layers: { digest: string; diffId: string; size: number }[];
 }
 
-export interface ResolvedImage {
+/** A pulled image: which definition or archive, under which names (`docker.io/library/busybox:1.36`). */
+export interface ImageRecord {
+  id: string;
+  /** The map definition's name; '' for an archive image. */
+  definition: string;
+  tags: string[];
+  archive?: ArchiveImageRecord;
+}
+
+interface ResolvedBase {
   record: ImageRecord;
+  process: ImageProcess;
+  /** `repository@sha256:…` for each repository of its tags. */
+  repoDigests: string[];
+}
+
+/** A map image: a tmpfs root of binds; `dir` holds its prepared files (busybox's /bin, /etc/passwd). */
+export interface MapImage extends ResolvedBase {
+  kind: 'map';
   definition: ImageDefinition;
-  /** Prepared files of this image (busybox's /bin, /etc/passwd) under the state dir. */
   dir: string;
 }
 
+/** An archive image: its root is an overlay on `snapshot`, its unpacked layers. */
+export interface ArchiveImage extends ResolvedBase {
+  kind: 'archive';
+  archive: ArchiveImageRecord;
+  snapshot: string;
+}
+
+export type ResolvedImage = MapImage | ArchiveImage;
+
 export interface ImageStore {
   readonly map: ImageMap;
+  readonly snapshots: SnapshotStore;
   list(): ResolvedImage[];
   /** By id (`sha256:…`, or a unique prefix of its hex) or by name; undefined when not pulled. */
   find(nameOrId: string): ResolvedImage | undefined;
-  pull(name: string): ResolvedImage;
-  remove(nameOrId: string): void;
-  /** Bytes of the image's own files (> 0: the kubelet rejects size 0). */
+  /** A name of an image archive (re-read, unpacked if needed) or of the map. */
+  pull(name: string): Promise<ResolvedImage>;
+  /** Loads every `--image-archive`; one that fails is logged and reported by pull, not fatal. */
+  importArchives(): Promise<void>;
+  /** Forgets the image; returns its record (the caller removes an unused snapshot). */
+  remove(nameOrId: string): ImageRecord | undefined;
+  /** Bytes of the image (> 0: the kubelet rejects size 0). */
   sizeOf(image: ResolvedImage): number;
-}
-
-const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n';
-const GROUP = 'root:x:0:\nnobody:x:65534:\n';
-
-function prepare(dir: string, definition: ImageDefinition): void {
-  if (existsSync(join(dir, '.prepared'))) return;
-  mkdirSync(join(dir, 'etc'), { recursive: true });
-  writeFileAtomicSync(join(dir, 'etc', 'passwd'), PASSWD);
-  writeFileAtomicSync(join(dir, 'etc', 'group'), GROUP);
-  if (definition.busybox !== undefined) prepareBusybox(join(dir, 'bin'), definition.busybox);
-  writeFileAtomicSync(join(dir, '.prepared'), `${definition.name}\n`);
-}
-
-// Debian's busybox-static is built without pgrep, which the busybox image has (and critest
-// uses): match /proc/<pid>/comm, or the command line with -f, against an extended regex.
-const PGREP = `#!/bin/sh
-full=
-[ "$1" = -f ] && { full=1; shift; }
-found=1
-for d in /proc/[0-9]*; do
-  pid=\${d#/proc/}
-  [ "$pid" = "$$" ] && continue
-  read -r _ _ _ ppid _ <"$d/stat" 2>/dev/null || continue
-  [ "$ppid" = "$$" ] && continue
-  if [ -n "$full" ]; then
-    name=$(tr '\\0' ' ' <"$d/cmdline" 2>/dev/null)
-  else
-    read -r name <"$d/comm" 2>/dev/null || continue
-  fi
-  if echo "$name" | grep -Eq -- "$1"; then
-    echo "$pid"
-    found=0
-  fi
-done
-exit $found
-`;
-
-// The busybox image's /bin holds busybox and one link per applet; a copy plus relative
-// symlinks gives the same, with one bind mount per container instead of hundreds.
-function prepareBusybox(bin: string, busybox: string): void {
-  const listed = spawnSync(busybox, ['--list'], { encoding: 'utf8' });
-  if (listed.status !== 0)
-    throw new Error(`cannot list the applets of ${busybox}: ${listed.stderr}`);
-  mkdirSync(bin, { recursive: true });
-  copyFileSync(busybox, join(bin, 'busybox'));
-  const applets = listed.stdout.split('\n');
-  for (const applet of applets) {
-    if (applet === '' || applet === 'busybox' || applet.includes('/')) continue;
-    if (!existsSync(join(bin, applet))) symlinkSync('busybox', join(bin, applet));
-  }
-  if (!applets.includes('pgrep')) writeFileSync(join(bin, 'pgrep'), PGREP, { mode: 0o755 });
-}
-
-function missingSources(definition: ImageDefinition): string[] {
-  const sources = [...definition.binds.map((b) => b.source), definition.busybox ?? ''];
-  return sources.filter((source) => source !== '' && !existsSync(source));
 }
 
 function fileSize(path: string): number {
@@ -107,27 +83,138 @@ function fileSize(path: string): number {
   }
 }
 
-export function createImageStore(stateDir: string, map: ImageMap): ImageStore {
+function missingSources(definition: ImageDefinition): string[] {
+  const sources = [...definition.binds.map((b) => b.source), definition.busybox ?? ''];
+  return sources.filter((source) => source !== '' && !existsSync(source));
+}
+
+function repositoriesOf(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.replace(/[:@].*$/, '')))];
+}
+
+function archiveRecord(imported: ImportedImage): ImageRecord {
+  const { image } = imported;
+  return {
+    id: image.id,
+    definition: '',
+    tags: [...image.names],
+    archive: {
+      path: image.archive,
+      manifestDigest: image.manifestDigest,
+      chainId: image.chainId,
+      size: image.size,
+      process: imageProcessOf(image.config.process),
+      layers: image.layers.map(({ digest, diffId, size }) => ({ digest, diffId, size })),
+    },
+  };
+}
+
+export function createImageStore(
+  stateDir: string,
+  map: ImageMap,
+  archives: readonly string[],
+  logger: Logger,
+): ImageStore {
   const file = join(stateDir, 'images.json');
+  const snapshots = createSnapshotStore(stateDir);
   const byDefinition = new Map(map.definitions.map((d) => [imageIdOf(d), d]));
-  const records = loadRecords(file).filter((record) => byDefinition.has(record.id));
+  const records = loadRecords(file).filter((record) =>
+    record.archive === undefined
+      ? byDefinition.has(record.id)
+      : snapshots.has(record.archive.chainId),
+  );
+  /** Per archive: the names it carried when last read, or why it could not be read. */
+  const catalog = new Map<string, { names: string[]; error?: string }>();
   const dirOf = (id: string) => join(stateDir, 'images', id.slice('sha256:'.length));
-  const resolve = (record: ImageRecord): ResolvedImage => ({
-    record,
-    definition: byDefinition.get(record.id)!,
-    dir: dirOf(record.id),
-  });
+  const resolve = (record: ImageRecord): ResolvedImage => {
+    if (record.archive !== undefined) {
+      return {
+        kind: 'archive',
+        record,
+        process: record.archive.process,
+        repoDigests: repositoriesOf(record.tags).map(
+          (r) => `${r}@${record.archive!.manifestDigest}`,
+        ),
+        archive: record.archive,
+        snapshot: snapshots.pathOf(record.archive.chainId),
+      };
+    }
+    const definition = byDefinition.get(record.id)!;
+    return {
+      kind: 'map',
+      record,
+      process: definition,
+      repoDigests: repositoriesOf(record.tags).map((r) => `${r}@${record.id}`),
+      definition,
+      dir: dirOf(record.id),
+    };
+  };
   const save = () => writeFileAtomicSync(file, `${JSON.stringify({ images: records }, null, 2)}\n`);
+
+  // A name moves to the image that was pulled under it last, as a tag does in containerd.
+  const upsert = (record: ImageRecord, tags: readonly string[]): ImageRecord => {
+    for (const other of records) other.tags = other.tags.filter((t) => !tags.includes(t));
+    let existing = records.find((r) => r.id === record.id);
+    if (existing === undefined) {
+      existing = { ...record, tags: [] };
+      records.push(existing);
+    } else if (record.archive !== undefined) {
+      existing.archive = record.archive;
+    }
+    existing.tags.push(...tags.filter((t) => !existing.tags.includes(t)));
+    return existing;
+  };
+
+  const load = async (path: string): Promise<ImageRecord[]> => {
+    try {
+      const imported = await importArchive(path, snapshots, logger);
+      catalog.set(path, { names: imported.flatMap((i) => i.image.names) });
+      const loaded = imported.map((i) => archiveRecord(i)).map((r) => upsert(r, r.tags));
+      save();
+      return loaded;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      catalog.set(path, { names: catalog.get(path)?.names ?? [], error: why });
+      logger.error({ err: error, archive: path }, 'cannot load image archive');
+      throw error;
+    }
+  };
+
+  const importArchives = async () => {
+    for (const path of archives) await load(path).catch(() => {});
+  };
 
   const find = (nameOrId: string): ResolvedImage | undefined => {
     const record = findRecord(records, nameOrId);
     return record === undefined ? undefined : resolve(record);
   };
 
-  const pull = (name: string): ResolvedImage => {
-    const ref = parseImageReference(name);
+  const pullFromArchive = async (ref: ImageReference): Promise<ResolvedImage | undefined> => {
+    const wanted = formatImageReference(ref);
+    const carrying = archives.filter((path) => catalog.get(path)?.names.includes(wanted));
+    // Archives that could not be read may carry it: they may have been fixed since.
+    const unknown = archives.filter((path) => catalog.get(path)?.error !== undefined);
+    for (const path of [...carrying, ...unknown]) {
+      let loaded: ImageRecord[];
+      try {
+        loaded = await load(path);
+      } catch (error) {
+        if (!carrying.includes(path)) continue;
+        throw new CriError(
+          'FAILED_PRECONDITION',
+          `cannot pull image "${wanted}": ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const record = loaded.find((r) => r.tags.includes(wanted) || matchesDigest(r, ref));
+      if (record !== undefined) return resolve(record);
+    }
+    return undefined;
+  };
+
+  const pullFromMap = (name: string, ref: ImageReference): ResolvedImage => {
     const definition = findImageDefinition(map, ref.repository);
-    if (definition === undefined) throw notInMap(name, map);
+    if (definition === undefined) throw notFound(name, map, catalog);
     const missing = missingSources(definition);
     if (missing.length > 0) {
       throw new CriError(
@@ -136,27 +223,29 @@ export function createImageStore(stateDir: string, map: ImageMap): ImageStore {
       );
     }
     const id = imageIdOf(definition);
-    prepare(dirOf(id), definition);
-    const tag = formatImageReference(ref);
-    for (const record of records) record.tags = record.tags.filter((t) => t !== tag);
-    let record = records.find((r) => r.id === id);
-    if (record === undefined) {
-      record = { id, definition: definition.name, tags: [] };
-      records.push(record);
-    }
-    record.tags.push(tag);
+    prepareMapImage(dirOf(id), definition);
+    const record = upsert({ id, definition: definition.name, tags: [] }, [
+      formatImageReference(ref),
+    ]);
     save();
     return resolve(record);
   };
 
-  const remove = (nameOrId: string): void => {
+  const pull = async (name: string): Promise<ResolvedImage> => {
+    const ref = parseImageReference(name);
+    return (await pullFromArchive(ref)) ?? pullFromMap(name, ref);
+  };
+
+  const remove = (nameOrId: string): ImageRecord | undefined => {
     const record = findRecord(records, nameOrId);
-    if (record === undefined) return;
+    if (record === undefined) return undefined;
     records.splice(records.indexOf(record), 1);
     save();
+    return record;
   };
 
   const sizeOf = (image: ResolvedImage): number => {
+    if (image.kind === 'archive') return Math.max(1, image.archive.size);
     const { definition } = image;
     const files = [...definition.binds.map((b) => b.source), definition.busybox ?? ''];
     return Math.max(
@@ -165,14 +254,38 @@ export function createImageStore(stateDir: string, map: ImageMap): ImageStore {
     );
   };
 
-  return { map, list: () => records.map(resolve), find, pull, remove, sizeOf };
+  return {
+    map,
+    snapshots,
+    list: () => records.map(resolve),
+    find,
+    pull,
+    importArchives,
+    remove,
+    sizeOf,
+  };
 }
 
-function notInMap(name: string, map: ImageMap): CriError {
+function matchesDigest(record: ImageRecord, ref: ImageReference): boolean {
+  return ref.digest !== undefined && record.archive?.manifestDigest === ref.digest;
+}
+
+function notFound(
+  name: string,
+  map: ImageMap,
+  catalog: Map<string, { names: string[]; error?: string }>,
+): CriError {
+  const archives = [...catalog].map(([path, { names, error }]) =>
+    error === undefined
+      ? `${path} (${names.join(', ') || 'no names'})`
+      : `${path} (unreadable: ${error})`,
+  );
+  const fromArchives = archives.length === 0 ? '' : `; the image archives: ${archives.join('; ')}`;
   return new CriError(
     'NOT_FOUND',
-    `cannot pull image "${name}": the lab runtime runs only the images in its image map, and this ` +
-      `one is not there (${describeImageMap(map)}); add it with --image-map`,
+    `cannot pull image "${name}": the lab runtime runs only the images in its image map and ` +
+      `image archives, and this one is in neither (${describeImageMap(map)}${fromArchives}); ` +
+      'add it with --image-map or --image-archive',
   );
 }
 
@@ -190,7 +303,7 @@ function findRecord(records: ImageRecord[], nameOrId: string): ImageRecord | und
     return undefined;
   }
   const wanted = formatImageReference(ref);
-  return records.find((r) => r.tags.includes(wanted));
+  return records.find((r) => r.tags.includes(wanted) || matchesDigest(r, ref));
 }
 
 function loadRecords(file: string): ImageRecord[] {

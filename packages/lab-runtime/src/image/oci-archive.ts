@@ -113,30 +113,27 @@ function goArch(): string {
   );
 }
 
-class Blobs {
-  constructor(
-    readonly path: string,
-    readonly members: Map<string, Member>,
-  ) {}
+/** The archive's blobs by digest, each checked against its descriptor's size. */
+interface Blobs {
+  path: string;
+  member(digest: string, size: number | undefined, what: string): Member;
+  json(digest: string, size: number | undefined, what: string): Record<string, unknown>;
+}
 
-  member(digest: string, size: number | undefined, what: string): Member {
-    const hex = digest.slice('sha256:'.length);
-    const member = this.members.get(`blobs/sha256/${hex}`);
-    if (member === undefined) throw new ManifestError(`${what} blob ${digest} is missing`);
-    if (size !== undefined && member.size !== size) {
+function blobsOf(path: string, members: Map<string, Member>): Blobs {
+  const member = (digest: string, size: number | undefined, what: string): Member => {
+    const found = members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`);
+    if (found === undefined) throw new ManifestError(`${what} blob ${digest} is missing`);
+    if (size !== undefined && found.size !== size) {
       throw new ManifestError(
-        `${what} blob ${digest} has ${member.size} bytes, its descriptor says ${size}`,
+        `${what} blob ${digest} has ${found.size} bytes, its descriptor says ${size}`,
       );
     }
-    return member;
-  }
-
-  json(digest: string, size: number | undefined, what: string) {
-    return parseJson(
-      readMember(this.path, this.member(digest, size, what)).toString('utf8'),
-      `${what} ${digest}`,
-    );
-  }
+    return found;
+  };
+  const json = (digest: string, size: number | undefined, what: string) =>
+    parseJson(readMember(path, member(digest, size, what)).toString('utf8'), `${what} ${digest}`);
+  return { path, member, json };
 }
 
 function verifyBlobs(members: Map<string, Member>): void {
@@ -250,8 +247,8 @@ function dockerTags(path: string, members: Map<string, Member>, configDigest: st
   return entries.filter((e) => posix.basename(e.config).startsWith(hex)).flatMap((e) => e.repoTags);
 }
 
-function ociImages(blobs: Blobs): ArchiveImage[] {
-  const { path, members } = blobs;
+function ociImages(path: string, members: Map<string, Member>): ArchiveImage[] {
+  const blobs = blobsOf(path, members);
   const index = parseIndex(
     parseJson(readMember(path, members.get('index.json')!).toString('utf8'), 'index.json'),
     'index.json',
@@ -273,8 +270,7 @@ function ociImages(blobs: Blobs): ArchiveImage[] {
 
 // `docker save`: manifest.json names a config file and layer files (older saves: `<id>/layer.tar`,
 // uncompressed, not content-addressed): give each member the digest of its content instead.
-function dockerSaveImages(blobs: Blobs): ArchiveImage[] {
-  const { path, members } = blobs;
+function dockerSaveImages(path: string, members: Map<string, Member>): ArchiveImage[] {
   const entries = parseDockerSaveManifest(
     readMember(path, members.get('manifest.json')!).toString('utf8'),
   );
@@ -317,7 +313,7 @@ function dockerSaveImages(blobs: Blobs): ArchiveImage[] {
       const member = byName(name, 'layer');
       aliases.set(`blobs/sha256/${member.sha256}`, member);
     }
-    return buildImage(new Blobs(path, aliases), manifestDigest, manifest, entry.repoTags, what);
+    return buildImage(blobsOf(path, aliases), manifestDigest, manifest, entry.repoTags, what);
   });
 }
 
@@ -330,9 +326,8 @@ export async function readImageArchive(path: string): Promise<ArchiveImage[]> {
   try {
     const members = await indexMembers(path);
     verifyBlobs(members);
-    const blobs = new Blobs(path, members);
-    if (members.has('index.json')) return ociImages(blobs);
-    if (members.has('manifest.json')) return dockerSaveImages(blobs);
+    if (members.has('index.json')) return ociImages(path, members);
+    if (members.has('manifest.json')) return dockerSaveImages(path, members);
     throw new ManifestError(
       'it has neither index.json (OCI image layout) nor manifest.json (docker save)',
     );

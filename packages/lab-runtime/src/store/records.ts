@@ -63,4 +63,8 @@ export interface ContainerRecord {
   stopSignal: string;
   /** Why StartContainer will fail (the command is not in the root), found at create time. */
   startProblem: string;
+  /** The uid/gid its processes (and ExecSync) run as; null: root. Absent in older records. */
+  user?: { uid: number; gid: number } | null;
+  /** The chain id of the snapshot under its overlay root (archive images only). */
+  snapshot?: string;
 }

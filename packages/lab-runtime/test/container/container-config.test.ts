@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  containerArgv,
-  containerEnv,
-  containerUser,
-  stopSignalOf,
-} from '../../src/container/container-config.ts';
+import { containerArgv, containerEnv, stopSignalOf } from '../../src/container/container-config.ts';
+import { securityContextUser } from '../../src/container/container-user.ts';
 import type { ContainerConfig } from '../../src/cri/cri-types.ts';
 import { defaultImageMap } from '../../src/image/image-map.ts';
 
@@ -90,7 +86,15 @@ describe('stop signal and user', () => {
         privileged: false,
       },
     };
-    expect(containerUser(config({ linux }))).toEqual({ uid: 1000, gid: 2000 });
-    expect(containerUser(config())).toBeNull();
+    expect(securityContextUser(config({ linux }))).toEqual({
+      runAsUser: 1000,
+      runAsGroup: 2000,
+      runAsUsername: '',
+    });
+    expect(securityContextUser(config())).toEqual({
+      runAsUser: null,
+      runAsGroup: null,
+      runAsUsername: '',
+    });
   });
 });

@@ -17,8 +17,7 @@ const files = {
 
 function plan(mounts: ContainerMount[] = [], definition = agnhost!): RootfsStep[] {
   return planRootfs({
-    definition,
-    imageDir: '/state/images/abc',
+    image: { kind: 'map', definition, dir: '/state/images/abc' },
     sandboxFiles: files,
     mounts,
     workingDir: '/work',
@@ -112,6 +111,7 @@ describe('renderSetupScript', () => {
       containerId: 'c1',
       dir: '/state/c1',
       rootfs: '/state/c1/rootfs',
+      root: { kind: 'tmpfs' },
       steps: [{ kind: 'bind', path: "/it's", source: '/src', file: true, readonly: true }],
       hostname: 'web',
       env: ['A=x y'],
