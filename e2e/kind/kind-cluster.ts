@@ -67,8 +67,8 @@ export function kindSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): KindS
     name: KIND_CLUSTER_NAME,
     config: KIND_CONFIG,
     imageArchive: LOOM_IMAGE_ARCHIVE,
-    // Not `npx loom`: npm links no bin of the root package itself, so npx would look `loom`
-    // up in the registry. This is the command `npm run loom` runs.
+    // What `npx loom` / `npm run loom` start, on the Node running this process: the shebang
+    // would take the first `node` on PATH, which outside npm may be older than Node 24.
     loom: [process.execPath, '--conditions=loom-source', join(REPO, 'packages/cli/src/main.ts')],
     keep: keep === '1',
     ...(env.LOOM_E2E_KIND_IMAGE ? { nodeImage: env.LOOM_E2E_KIND_IMAGE } : {}),
@@ -218,7 +218,7 @@ async function failAndCleanUp(
   result: RunResult,
 ): Promise<never> {
   const logs = await exportLogs(host, cluster);
-  const fate = await deleteUnlessKept(host, settings);
+  const fate = await deleteUnlessKept(host, settings, cluster);
   throw new KindClusterError(
     [
       `kind e2e: cannot ${step.what}: \`${[step.command, ...step.args].join(' ')}\` exited ${result.exitCode}`,
@@ -240,13 +240,17 @@ async function exportLogs(host: Host, cluster: KindCluster): Promise<string> {
     : `logs: none exported (${lastLines(exported.stderr)})`;
 }
 
-async function deleteUnlessKept(host: Host, settings: KindSettings): Promise<string> {
+async function deleteUnlessKept(
+  host: Host,
+  settings: KindSettings,
+  cluster: KindCluster,
+): Promise<string> {
   if (settings.keep) {
     return `cluster ${settings.name} kept (LOOM_E2E_KEEP=1): delete it with \`kind delete cluster --name ${settings.name}\``;
   }
-  const deleted = await host.run('kind', ['delete', 'cluster', '--name', settings.name], {
-    timeoutMs: 5 * MINUTE,
-  });
+  // --kubeconfig: kind would otherwise edit $KUBECONFIG or ~/.kube/config, which it never wrote.
+  const args = ['delete', 'cluster', '--name', settings.name, '--kubeconfig', cluster.kubeconfig];
+  const deleted = await host.run('kind', args, { timeoutMs: 5 * MINUTE });
   return deleted.exitCode === 0
     ? `cluster ${settings.name} deleted`
     : `cluster ${settings.name} could not be deleted (${lastLines(deleted.stderr)})`;
@@ -264,7 +268,7 @@ export async function stopKindCluster(
   options: { failed: boolean },
 ): Promise<string[]> {
   const notes = options.failed ? [await exportLogs(host, cluster)] : [];
-  const fate = await deleteUnlessKept(host, settings);
+  const fate = await deleteUnlessKept(host, settings, cluster);
   notes.push(settings.keep ? `${fate}; kubeconfig: ${cluster.kubeconfig}` : fate);
   if (!options.failed && !settings.keep) rmSync(cluster.workDir, { recursive: true, force: true });
   return notes;

@@ -30,7 +30,7 @@ const READY =
   'docker exec loom-e2e-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf ' +
   'wait --for=condition=Ready nodes --all --timeout=180s';
 const EXPORT_LOGS = `kind export logs ${workDir}/logs --name loom-e2e`;
-const DELETE = 'kind delete cluster --name loom-e2e';
+const DELETE = `kind delete cluster --name loom-e2e --kubeconfig ${kubeconfig}`;
 
 describe('bringing up the kind e2e cluster', () => {
   it('checks the machine, creates the cluster, loads the image, installs Loom, waits for Ready nodes', async () => {
@@ -170,7 +170,9 @@ describe('tearing down the kind e2e cluster', () => {
     expect(await stopKindCluster(host, settings, done, { failed: false })).toEqual([
       'cluster loom-e2e deleted',
     ]);
-    expect(host.lines).toEqual([DELETE]);
+    expect(host.lines).toEqual([
+      `kind delete cluster --name loom-e2e --kubeconfig ${done.kubeconfig}`,
+    ]);
     expect(existsSync(done.workDir)).toBe(false);
   });
 
@@ -178,7 +180,10 @@ describe('tearing down the kind e2e cluster', () => {
     const host = fakeHost();
     const done = cluster();
     const notes = await stopKindCluster(host, settings, done, { failed: true });
-    expect(host.lines).toEqual([`kind export logs ${done.workDir}/logs --name loom-e2e`, DELETE]);
+    expect(host.lines).toEqual([
+      `kind export logs ${done.workDir}/logs --name loom-e2e`,
+      `kind delete cluster --name loom-e2e --kubeconfig ${done.kubeconfig}`,
+    ]);
     expect(notes).toEqual([`logs: ${done.workDir}/logs`, 'cluster loom-e2e deleted']);
     expect(existsSync(done.workDir)).toBe(true);
   });

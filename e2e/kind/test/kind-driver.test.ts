@@ -210,7 +210,9 @@ describe('the kind cluster driver', () => {
     expect(attached.host.lines).toEqual([]);
     const owned = driverWith(undefined, true);
     await owned.driver.release();
-    expect(owned.host.lines).toEqual(['kind delete cluster --name loom-e2e']);
+    expect(owned.host.lines).toEqual([
+      `kind delete cluster --name loom-e2e --kubeconfig ${cluster.kubeconfig}`,
+    ]);
   });
 });
 
