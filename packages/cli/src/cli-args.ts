@@ -7,11 +7,21 @@ import {
   POD_CIDR_MODES,
   type PodCidrMode,
 } from '@loom-net/lab';
+import {
+  CLUSTER_VERBS,
+  type ClusterCommand,
+  type ClusterVerb,
+  parseClusterArgs,
+} from './cluster-args.ts';
+import { UsageError } from './usage-error.ts';
+
+export { UsageError } from './usage-error.ts';
 
 export type LabVerb = 'build' | 'up' | 'status' | 'down' | 'kubectl' | 'exec';
 
 export type CliCommand =
   | { kind: 'help' }
+  | ClusterCommand
   | {
       kind: 'lab';
       verb: LabVerb;
@@ -21,14 +31,6 @@ export type CliCommand =
       /** `exec`'s target: a node (`node1`) or a pod (`NAMESPACE/POD`). */
       host?: string;
     };
-
-/** A command line that cannot be understood: the message says which part and why. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 const LAB_VERBS: readonly LabVerb[] = ['build', 'up', 'status', 'down', 'kubectl', 'exec'];
 const PASSTHROUGH_VERBS = new Set<string>(['kubectl', 'exec']);
@@ -47,6 +49,9 @@ const UP_ONLY_OPTIONS = ['nodes', 'remote-nodes', 'cni', 'pod-cidrs'] as const;
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || HELP.has(command)) return { kind: 'help' };
+  if ((CLUSTER_VERBS as readonly string[]).includes(command)) {
+    return parseClusterArgs(command as ClusterVerb, rest) ?? { kind: 'help' };
+  }
   if (command !== 'lab') throw new UsageError(`unknown command "${command}" (try: loom help)`);
   const { own, passed } = splitPassthrough(rest);
   const { values, positionals } = parseLabOptions(own);
@@ -182,6 +187,9 @@ Usage:
   loom lab kubectl [--] ARGS…      run the lab's kubectl against its API server
   loom lab exec HOST [--] CMD…     run CMD in a node's (node1) or a pod's (NS/POD) netns
   loom lab down                    stop everything and remove every namespace and file
+  loom install [flags]             install Loom on the cluster of a kubeconfig (see below)
+  loom status [flags]              Loom's workloads, its pod on every node, the facts it uses
+  loom uninstall [flags]           clean every node, then delete every object of Loom's
   loom help                        this text
 
 Options (lab):
@@ -198,6 +206,34 @@ Options (lab up):
                     bridge (Debian's bridge + host-local) or none (nodes stay NotReady)
   --pod-cidrs M     lab (nodeN gets 10.244.N.0/24, default), controller-manager or loom
                     (loom-pod-cidr-allocator)
+
+Options (install, status, uninstall):
+  --kubeconfig PATH   the cluster (default KUBECONFIG, in-cluster, ~/.kube/config)
+  --context NAME      a context of the kubeconfig (default its current-context)
+
+Options (install):
+  --components A,B    only these components (and base); default every component in
+                      deploy/install.yaml, plus pod-cidr-allocator when no node has a podCIDR
+  --cluster-cidr C    the pod CIDR(s), one per family (default: discovered)
+  --service-cidr C    the service CIDR(s) (default: discovered)
+  --api-server H:P    the API server's address for Loom's node daemons (default: discovered)
+  --image REF         Loom's image (default: the one in the manifests)
+  --manifests DIR     a directory holding install.yaml (default: deploy/ of this checkout)
+  --timeout D         how long to wait for the rollouts (default 5m)
+  --dry-run[=server]  print the objects (YAML) and apply nothing; =server: the API server
+                      validates them and stores nothing
+
+Options (status):
+  -o, --output F      text (default) or json
+
+Options (uninstall):
+  --image REF         the cleanup DaemonSet's image (default: the installed loom-node's)
+  --timeout D         how long each step may take (default 5m)
+  --keep-node-state   delete the objects only; leave routes and CNI files on the nodes
+  --dry-run           list what would be deleted
+
+Exit codes: 0 done / healthy; 1 failed, timed out or unhealthy (the output says why);
+2 a usage error.
 
 Environment:
   LOOM_CACHE_DIR       where built binaries are cached (default ~/.cache/loom)

@@ -9,6 +9,7 @@ import {
   runKubectl,
 } from '@loom-net/lab';
 import { type CliCommand, type LabVerb, parseCliArgs, USAGE, UsageError } from './cli-args.ts';
+import { isLoomError, runClusterCommand } from './cluster-commands.ts';
 import {
   formatBinaries,
   formatCniPlugins,
@@ -63,13 +64,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(USAGE.trimEnd());
       return 0;
     }
+    if (command.kind !== 'lab') return await runClusterCommand(command, io);
     return await LAB_HANDLERS[command.verb](command, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`loom: ${error.message}`);
       return 2;
     }
-    if (isLabError(error)) {
+    if (isLabError(error) || isLoomError(error)) {
       io.err(`loom: ${error.message}`);
       return 1;
     }
