@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBERNETES_VERSION, LOOM_IPAM_DATABASE } from '@loom-net/lab';
 import { afterAll, describe, expect, it } from 'vitest';
-import { excludeNode, kindDriver, READ_ALLOCATIONS } from '../../drivers/kind.ts';
+import { kindDriver, READ_ALLOCATIONS } from '../../drivers/kind.ts';
+import { excludeNode } from '../daemonset-exclusion.ts';
 import type { KindSettings } from '../kind-cluster.ts';
 import { failure, fakeHost, type Responder } from './fake-host.ts';
 
@@ -183,6 +184,48 @@ describe('the kind cluster driver', () => {
       patch(original),
       `${KUBECTL} rollout status daemonset -n loom-system loom-node --timeout=180s`,
     ]);
+  });
+
+  it('keeps every node it took the DaemonSet off out, until repair', async () => {
+    const { host, driver } = driverWith((line) => {
+      if (line.includes('get daemonset')) return { stdout: '{"spec":{"template":{"spec":{}}}}' };
+      if (line.includes('get pods -n loom-system')) return { stdout: '{"items":[]}' };
+    });
+    await driver.removeCniConfig('loom-e2e-worker');
+    await driver.removeCniConfig('loom-e2e-worker2');
+    const patches = host.lines.filter((line) => line.includes(' patch daemonset '));
+    expect(patches.at(-1)).toContain(
+      JSON.stringify({
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'kubernetes.io/hostname', operator: 'NotIn', values: ['loom-e2e-worker'] },
+                  {
+                    key: 'kubernetes.io/hostname',
+                    operator: 'NotIn',
+                    values: ['loom-e2e-worker2'],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    await driver.repair();
+    // No affinity before: repair removes the one it added.
+    expect(host.lines.filter((line) => line.includes(' patch daemonset ')).at(-1)).toContain(
+      '[{"op":"remove","path":"/spec/template/spec/affinity"}]',
+    );
+  });
+
+  it('repairs a cluster with nothing broken without touching the DaemonSet', async () => {
+    const { host, driver } = driverWith();
+    await driver.repair();
+    expect(host.lines.some((line) => line.includes('daemonset'))).toBe(false);
+    expect(host.lines.filter((line) => line.endsWith('systemctl start kubelet'))).toHaveLength(3);
   });
 
   it('refuses to add or remove nodes, saying why', async () => {
