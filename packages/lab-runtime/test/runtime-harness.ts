@@ -78,6 +78,8 @@ export function criClient(socket: string): CriClient {
 export interface Node {
   netns: TestNetns;
   dir: string;
+  /** The runtime's log (pino JSON lines), appended across restarts. */
+  logFile: string;
   socket: string;
   stateDir: string;
   confDir: string;
@@ -100,6 +102,7 @@ export interface Node {
 
 function runtimeFlags(
   node: Pick<Node, 'socket' | 'stateDir' | 'confDir' | 'cacheDir' | 'netnsPrefix'>,
+  extra: readonly string[],
 ): string[] {
   const flags = {
     '--socket': node.socket,
@@ -110,7 +113,7 @@ function runtimeFlags(
     '--netns-prefix': node.netnsPrefix,
     '--log-level': 'debug',
   };
-  return Object.entries(flags).flat();
+  return [...Object.entries(flags).flat(), ...extra];
 }
 
 async function waitUntilServing(
@@ -135,8 +138,14 @@ async function waitUntilServing(
   }
 }
 
+export interface NodeOptions {
+  /** More runtime flags (`--image-archive …`). */
+  runtimeFlags?: string[];
+}
+
 /** A throwaway "node": a netns, a state dir and conf dirs; the runtime runs in the netns. */
-export async function createNode(): Promise<Node> {
+export async function createNode(options: NodeOptions = {}): Promise<Node> {
+  const extraFlags = options.runtimeFlags ?? [];
   const netns = await createTestNetns();
   const dir = mkdtempSync(join(tmpdir(), 'loom-rt-'));
   const paths = {
@@ -153,6 +162,7 @@ export async function createNode(): Promise<Node> {
   const node: Node = {
     netns,
     dir,
+    logFile,
     ...paths,
     runtime: undefined,
     client: criClient(paths.socket),
@@ -184,7 +194,7 @@ export async function createNode(): Promise<Node> {
         '--conditions=loom-source',
         MAIN,
       ];
-      const flags = [...runtimeFlags(paths), '--health-port', String(HEALTH_PORT)];
+      const flags = [...runtimeFlags(paths, extraFlags), '--health-port', String(HEALTH_PORT)];
       const child = spawn('nsenter', [...argv, ...flags], {
         stdio: ['ignore', log, log],
       });
@@ -206,10 +216,14 @@ export async function createNode(): Promise<Node> {
         '--conditions=loom-source',
         MAIN,
       ];
-      const run = spawnSync('nsenter', [...argv, 'remove-all-pods', ...runtimeFlags(paths)], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const run = spawnSync(
+        'nsenter',
+        [...argv, 'remove-all-pods', ...runtimeFlags(paths, extraFlags)],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       return { status: run.status, output: run.stdout + run.stderr };
     },
     crictl(args) {

@@ -22,7 +22,12 @@ export function resolveInRoot(root: string, path: string): string {
       continue;
     }
     const current = join(root, ...resolved, part);
-    const stats = lstatSync(current, { throwIfNoEntry: false });
+    let stats: ReturnType<typeof lstatSync>;
+    try {
+      stats = lstatSync(current, { throwIfNoEntry: false });
+    } catch {
+      stats = undefined; // ELOOP, ENOTDIR: a path that cannot exist is kept as it is
+    }
     if (stats?.isSymbolicLink() && links < MAX_LINKS) {
       links++;
       const target = readlinkSync(current);

@@ -3,6 +3,7 @@ import { containerArgv, containerEnv, stopSignalOf } from '../../src/container/c
 import { securityContextUser } from '../../src/container/container-user.ts';
 import type { ContainerConfig } from '../../src/cri/cri-types.ts';
 import { defaultImageMap } from '../../src/image/image-map.ts';
+import { imageProcessOf } from '../../src/image/image-process.ts';
 
 const [agnhost, busybox] = defaultImageMap({
   agnhost: '/bin/agnhost',
@@ -96,5 +97,42 @@ describe('stop signal and user', () => {
       runAsGroup: null,
       runAsUsername: '',
     });
+  });
+});
+
+describe('an archive image config applied as containerd does', () => {
+  const image = imageProcessOf({
+    user: 'app',
+    env: ['PATH=/usr/local/bin:/bin', 'GREETING=from-image', 'OVERRIDDEN=by-image'],
+    entrypoint: ['/bin/sh', '-c'],
+    cmd: ['sleep 3600'],
+    workingDir: '/work',
+    stopSignal: '2',
+  });
+
+  it('runs Entrypoint + Cmd; args replace Cmd; a command replaces both', () => {
+    expect(containerArgv(image, config())).toEqual(['/bin/sh', '-c', 'sleep 3600']);
+    expect(containerArgv(image, config({ args: ['echo hi'] }))).toEqual([
+      '/bin/sh',
+      '-c',
+      'echo hi',
+    ]);
+    expect(containerArgv(image, config({ command: ['/bin/true'] }))).toEqual(['/bin/true']);
+  });
+
+  it('merges Env by name, the container env winning', () => {
+    const envs = [{ key: 'OVERRIDDEN', value: 'by-pod' }];
+    expect(containerEnv('pod', image, config({ envs }))).toEqual([
+      'HOSTNAME=pod',
+      'PATH=/usr/local/bin:/bin',
+      'GREETING=from-image',
+      'OVERRIDDEN=by-pod',
+    ]);
+  });
+
+  it('takes a numeric StopSignal', () => {
+    expect(stopSignalOf(image, config())).toBe('SIGINT');
+    expect(image.user).toBe('app');
+    expect(image.workingDir).toBe('/work');
   });
 });

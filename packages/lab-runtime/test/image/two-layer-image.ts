@@ -39,6 +39,12 @@ function baseLayer(dir: string): void {
   write(dir, 'home/app/owned.txt', 'owned by app\n', 0o600);
   if (process.getuid?.() === 0) lchownSync(join(dir, 'home/app/owned.txt'), 1000, 1001);
   symlinkSync('data/keep.txt', join(dir, 'link'));
+  // Debian's /var/run: kubelet mounts below it must land in the image's /run.
+  mkdirSync(join(dir, 'run'));
+  mkdirSync(join(dir, 'var'));
+  symlinkSync('/run', join(dir, 'var/run'));
+  mkdirSync(join(dir, 'home/app/writable'));
+  if (process.getuid?.() === 0) lchownSync(join(dir, 'home/app/writable'), 1000, 1001);
   mkdirSync(join(dir, 'bin'));
   if (HAS_BUSYBOX) {
     copyFileSync(BUSYBOX, join(dir, 'bin/busybox'));
