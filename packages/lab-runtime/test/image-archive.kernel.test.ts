@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { canUseNetns, netnsSkipReason, skipOrFailInCi } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainIdOf } from '../src/image/oci-archive.ts';
 import type { WrittenImage } from './image/oci-test-archive.ts';
 import { writeOciArchive } from './image/oci-test-archive.ts';
 import { HAS_BUSYBOX, TEST_IMAGE_NAME, twoLayerImage } from './image/two-layer-image.ts';
@@ -82,8 +83,7 @@ describe.skipIf(skip !== undefined)(
       if (archiveDir !== '') rmSync(archiveDir, { recursive: true, force: true });
     }, 90_000);
 
-    const chainHex = () =>
-      (logLines(node).find((l) => l.chainId)?.chainId as string).replace('sha256:', '');
+    const chainHex = () => chainIdOf(written.layers.map((l) => l.diffId)).slice('sha256:'.length);
 
     it('loads the archive at start: crictl lists and inspects it with its names, id and size', () => {
       const unpacked = logLines(node).filter(
