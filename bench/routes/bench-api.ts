@@ -1,11 +1,10 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '@loom-net/core';
+import { type KubeClientConfig, loadKubeConfig } from '@loom-net/core';
 import { createFakeApiServer } from '@loom-net/core/testing';
 import { labSkipReason, startTestControlPlane } from '@loom-net/lab';
 
 /** The API server the benchmark creates its Nodes on, and how to let go of it. */
 export interface BenchApi {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeClientConfig;
   /** What it is, for the report. */
   description: string;
   close(): Promise<void>;

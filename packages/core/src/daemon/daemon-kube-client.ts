@@ -1,5 +1,5 @@
 import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
-import { loadKubeConfig } from '../kube/kube-config.ts';
+import { loadKubeConfig } from '../kube/load-kube-config.ts';
 
 export interface DaemonKubeClientOptions {
   /** Starts the error line: `loom-route-agent: …`. */

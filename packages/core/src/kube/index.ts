@@ -32,16 +32,24 @@ export {
 export {
   createKubeClient,
   type KubeClient,
+  type KubeClientConfig,
   type KubeClientOptions,
   type KubeMethod,
   type KubeRequest,
 } from './kube-client.ts';
+export { KubeConfig } from './kube-config.ts';
 export {
+  KubeConfigInvalidError,
   KubeConfigNotFoundError,
-  type LoadKubeConfigOptions,
-  loadKubeConfig,
-  SERVICE_ACCOUNT_DIR,
-} from './kube-config.ts';
+  KubeCredentialError,
+} from './kube-config-errors.ts';
+export type {
+  KubeCluster,
+  KubeConfigOptions,
+  KubeContext,
+  KubeExecConfig,
+  KubeUser,
+} from './kube-config-model.ts';
 export {
   isKubeApiError,
   KubeApiError,
@@ -64,6 +72,11 @@ export {
   type LeaseSpec,
 } from './leader-election.ts';
 export { type ListOptions, type ListResult, listAll } from './list-pager.ts';
+export {
+  type LoadKubeConfigOptions,
+  loadKubeConfig,
+  SERVICE_ACCOUNT_DIR,
+} from './load-kube-config.ts';
 export {
   type CacheChange,
   createObjectCache,

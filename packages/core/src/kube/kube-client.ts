@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, KubeConnectionError } from './kube-errors.ts';
 import type { KubeStatus } from './kube-object.ts';
 
@@ -21,10 +20,21 @@ export interface KubeRequest {
 }
 
 /**
- * A minimal JSON client over the KubeConfig's TLS material and credentials. It exists next to
- * client-node's generated APIs because client-node 2.x builds a new undici Agent (a new TLS
- * connection) for every request and its Watch swallows malformed lines; the informer and
- * leader election need a streaming request they fully control and one keep-alive pool.
+ * What the client needs from a configuration: the server, and per request the TLS material
+ * and credentials. Loom's {@link KubeConfig} has this shape; so does `@kubernetes/client-node`'s,
+ * which tests that also drive client-node's generated APIs hand over.
+ */
+export interface KubeClientConfig {
+  getCurrentContext(): string;
+  getCurrentCluster(): { readonly server: string } | null;
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}
+
+/**
+ * A minimal JSON client over the kubeconfig's TLS material and credentials, on `node:http(s)`
+ * with one keep-alive pool: the informer and leader election need a streaming request they
+ * fully control (client-node 2.x builds a new TLS connection per request and its Watch
+ * swallows malformed lines), and a daemon should not load client-node at all.
  */
 export interface KubeClient {
   readonly server: string;
@@ -43,12 +53,15 @@ export interface KubeClientOptions {
 
 const MAX_ERROR_BODY = 64 * 1024;
 
-export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+export function createKubeClient(
+  kc: KubeClientConfig,
+  options: KubeClientOptions = {},
+): KubeClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
-    throw new Error(
-      `cannot create a Kubernetes client: context "${kc.getCurrentContext()}" has no cluster`,
-    );
+    const context = kc.getCurrentContext();
+    const which = context ? `context "${context}"` : 'the kubeconfig sets no current-context and';
+    throw new Error(`cannot create a Kubernetes client: ${which} has no cluster`);
   }
   const server = cluster.server.replace(/\/+$/, '');
   const userAgent = options.userAgent ?? 'loom/0.1';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/kube-config.ts';
 import {
   type ApiTarget,
   createFakeStore,
@@ -106,15 +106,15 @@ export async function createFakeApiServer(
     requests,
     goneStyle: options.goneStyle ?? 'event',
     kubeConfig: ({ token = options.tokens?.[0] ?? 'loom-fake-token' } = {}) => {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        // client-node refuses plain http unless TLS verification is explicitly skipped.
-        clusters: [{ name: 'fake', server: self.url, skipTLSVerify: true }],
-        users: [{ name: 'fake', token }],
-        contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
-        currentContext: 'fake',
-      });
-      return kc;
+      return new KubeConfig(
+        {
+          clusters: [{ name: 'fake', server: self.url }],
+          users: [{ name: 'fake', token }],
+          contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
+          currentContext: 'fake',
+        },
+        `fake API server ${self.url}`,
+      );
     },
     create: (path, obj) => store.create(targetOf(path, obj), obj),
     update: (path, obj) => store.update(targetOf(path, obj, obj.metadata?.name), obj),

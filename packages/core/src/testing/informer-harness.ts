@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { createInformer, type Informer, type InformerOptions } from '../kube/informer.ts';
-import { createKubeClient, type KubeClient } from '../kube/kube-client.ts';
+import { createKubeClient, type KubeClient, type KubeClientConfig } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { resourcePath } from '../kube/resource-path.ts';
 
@@ -27,7 +26,7 @@ export interface ConfigMapWriter {
  * scenarios that need it, the others are skipped.
  */
 export interface InformerHarness {
-  kubeConfig(): KubeConfig;
+  kubeConfig(): KubeClientConfig;
   /** A namespace the scenarios may create ConfigMaps in. */
   namespace: string;
   /** Defaults to writes through the API (see {@link apiConfigMapWriter}). */
@@ -49,7 +48,7 @@ export interface InformerHarness {
   failWatches?(count: number): void;
 }
 
-export function apiConfigMapWriter(kc: KubeConfig, namespace: string): ConfigMapWriter {
+export function apiConfigMapWriter(kc: KubeClientConfig, namespace: string): ConfigMapWriter {
   const client = createKubeClient(kc);
   const collection = resourcePath({ version: 'v1', plural: 'configmaps', namespace });
   return {

@@ -3,12 +3,12 @@ import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createKubeClient,
   isKubeApiError,
   KubeApiError,
+  KubeConfig,
   KubeConnectionError,
 } from '../../src/kube/index.ts';
 import { createFakeApiServer } from '../../src/testing/index.ts';
@@ -64,8 +64,14 @@ describe('kube client', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
     const kc = fake.kubeConfig();
-    kc.clusters = [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }];
-    const client = createKubeClient(kc);
+    const client = createKubeClient(
+      new KubeConfig({
+        users: kc.users,
+        contexts: kc.contexts,
+        currentContext: kc.getCurrentContext(),
+        clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}` }],
+      }),
+    );
     const err = await client.request({ path: '/api/v1/nodes' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeConnectionError);
     expect((err as Error).message).toMatch(
@@ -100,12 +106,9 @@ describe('kube client', () => {
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const kubeConfig = (caData?: string) => {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [
-          { name: 'tls', server: `https://127.0.0.1:${port}`, caData, skipTLSVerify: false },
-        ],
+    const kubeConfig = (caData?: string) =>
+      new KubeConfig({
+        clusters: [{ name: 'tls', server: `https://127.0.0.1:${port}`, caData }],
         users: [
           {
             name: 'tls',
@@ -116,8 +119,6 @@ describe('kube client', () => {
         contexts: [{ name: 'tls', cluster: 'tls', user: 'tls' }],
         currentContext: 'tls',
       });
-      return kc;
-    };
     const trusted = createKubeClient(kubeConfig(pem('ca.crt').toString('base64')));
     const untrusted = createKubeClient(kubeConfig());
     try {

@@ -1,11 +1,9 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, type KubeClient } from '@loom-net/core';
+import { createKubeClient, type KubeClient, loadKubeConfig } from '@loom-net/core';
 import type { LabConfig } from '../config/lab-config.ts';
 
 /** An admin client of the lab's API server from the root namespace (through the bridge). */
 export function labApiClient(config: LabConfig): KubeClient {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(config.paths.hostKubeconfig);
+  const kubeConfig = loadKubeConfig({ path: config.paths.hostKubeconfig });
   return createKubeClient(kubeConfig, { userAgent: 'loom-lab', requestTimeoutMs: 15_000 });
 }
 
