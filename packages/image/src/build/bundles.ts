@@ -75,7 +75,7 @@ export async function bundleEntrypoint(entry: string, outfile: string): Promise<
       keepNames: true,
       legalComments: 'none',
       logLevel: 'silent',
-      plugins: [librariesWithoutSideEffects(entry)],
+      plugins: [librariesWithoutSideEffects],
     });
   } catch (error) {
     const messages = (
@@ -103,35 +103,25 @@ export async function bundleEntrypoint(entry: string, outfile: string): Promise<
  * CNI plugins' own build does (packages/ipam/scripts/plugin-executable.ts): start-up time on
  * every CNI call, and memory in every daemon.
  */
-function librariesWithoutSideEffects(entry: string): Plugin {
-  const packagesDir = findPackagesDir(entry);
-  const libraryDirs = ['core', 'ipam', 'cni-spec'].map((pkg) => join(packagesDir, pkg, 'src'));
-  const inLibrary = (path: string) => libraryDirs.some((dir) => path.startsWith(dir));
-  return {
-    name: 'loom-libraries-side-effects',
-    setup(b) {
-      b.onResolve(
-        { filter: /^(@loom-net\/(core|ipam|cni-spec)(\/.*)?|\.\.?\/.*)$/ },
-        async (args) => {
-          if (args.pluginData === 'resolving') return undefined;
-          if (!args.path.startsWith('@loom-net/') && !inLibrary(args.importer)) return undefined;
-          const resolved = await b.resolve(args.path, {
-            kind: args.kind,
-            resolveDir: args.resolveDir,
-            importer: args.importer,
-            pluginData: 'resolving',
-          });
-          return inLibrary(resolved.path) ? { ...resolved, sideEffects: false } : resolved;
-        },
-      );
-    },
-  };
-}
-
-/** The workspace's packages/ directory above `file`. */
-function findPackagesDir(file: string): string {
-  for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (dir.endsWith('/packages')) return dir;
-  }
-  throw new Error(`${file} is not inside a packages/ directory`);
-}
+const packagesDir = join(import.meta.dirname, '..', '..', '..');
+const libraryDirs = ['core', 'ipam', 'cni-spec'].map((pkg) => join(packagesDir, pkg, 'src'));
+const inLibrary = (path: string) => libraryDirs.some((dir) => path.startsWith(dir));
+const librariesWithoutSideEffects: Plugin = {
+  name: 'loom-libraries-side-effects',
+  setup(b) {
+    b.onResolve(
+      { filter: /^(@loom-net\/(core|ipam|cni-spec)(\/.*)?|\.\.?\/.*)$/ },
+      async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        if (!args.path.startsWith('@loom-net/') && !inLibrary(args.importer)) return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'resolving',
+        });
+        return inLibrary(resolved.path) ? { ...resolved, sideEffects: false } : resolved;
+      },
+    );
+  },
+};
