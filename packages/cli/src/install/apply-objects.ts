@@ -3,11 +3,14 @@ import { objectPath, resourceOf } from '../cluster/api-resources.ts';
 import { applyObject, getOptional } from '../cluster/kube-calls.ts';
 import { describeObject, type ManifestObject } from '../cluster/manifest-object.ts';
 
-export type ApplyOutcome = 'created' | 'configured' | 'unchanged' | 'validated';
+/** `skipped`: a server dry run cannot check an object whose namespace the install creates. */
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged' | 'validated' | 'skipped';
 
 export interface AppliedObject {
   readonly object: string;
   readonly outcome: ApplyOutcome;
+  /** Why it was skipped. */
+  readonly why?: string;
 }
 
 /**
@@ -21,8 +24,26 @@ export async function applyObjects(
   options: { dryRun?: boolean; onApplied?: (applied: AppliedObject) => void } = {},
 ): Promise<AppliedObject[]> {
   const results: AppliedObject[] = [];
+  const namespaces = new Map<string, boolean>();
+  const namespaceExists = async (name: string) => {
+    if (!namespaces.has(name)) {
+      namespaces.set(name, (await getOptional(client, `/api/v1/namespaces/${name}`)) !== undefined);
+    }
+    return namespaces.get(name) === true;
+  };
   for (const object of objects) {
     const resource = resourceOf(object.kind);
+    const namespace = resource?.namespaced ? object.metadata.namespace : undefined;
+    if (options.dryRun && namespace && !(await namespaceExists(namespace))) {
+      const skipped = {
+        object: describeObject(object),
+        outcome: 'skipped' as const,
+        why: `namespace ${namespace} does not exist yet (the install creates it)`,
+      };
+      results.push(skipped);
+      options.onApplied?.(skipped);
+      continue;
+    }
     const path = resource && objectPath(resource, object.metadata.namespace, object.metadata.name);
     const before = path ? await getOptional<ManifestObject>(client, path) : undefined;
     const after = await applyObject(client, object, { dryRun: options.dryRun ?? false });

@@ -39,7 +39,7 @@ export function formatPreflight(checks: readonly PreflightCheck[]): string[] {
 }
 
 export function formatApplied(applied: AppliedObject): string {
-  return `  ${applied.object} ${applied.outcome}`;
+  return `  ${applied.object} ${applied.outcome}${applied.why ? ` (${applied.why})` : ''}`;
 }
 
 /** One block per not-ready pod: what is wrong, and the log lines that say why. */
@@ -66,7 +66,10 @@ export function formatObjectsYaml(objects: readonly ManifestObject[]): string {
 /** The last lines of `loom install`: the outcome, and on a timeout the reasons. */
 export function formatInstallSummary(report: InstallReport): string[] {
   if (report.dryRun === 'server') {
-    return [`Server dry run: ${report.applied.length} object(s) validated, nothing stored.`];
+    const validated = report.applied.filter((a) => a.outcome === 'validated').length;
+    const skipped = report.applied.length - validated;
+    const note = skipped > 0 ? ` (${skipped} skipped: their namespace does not exist yet)` : '';
+    return [`Server dry run: ${validated} object(s) validated${note}, nothing stored.`];
   }
   if (report.dryRun === 'client')
     return [`Dry run: ${report.objects.length} object(s), nothing applied.`];
