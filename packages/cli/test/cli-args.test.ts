@@ -114,7 +114,7 @@ describe('parseCliArgs', () => {
   });
 
   it.each([
-    { argv: ['install'], error: 'unknown command "install" (try: loom help)' },
+    { argv: ['deploy'], error: 'unknown command "deploy" (try: loom help)' },
     { argv: ['lab'], error: 'loom lab needs a command: build, up, status, down, kubectl, exec' },
     {
       argv: ['lab', 'start'],
