@@ -72,7 +72,12 @@ describe.skipIf(skip !== undefined)(
       archiveDir = mkdtempSync(join(tmpdir(), 'loom-archive-kernel-'));
       const archive = join(archiveDir, 'two-layer.oci.tar');
       written = writeOciArchive(archive, twoLayerImage());
-      node = await createNode({ runtimeFlags: ['--image-archive', archive] });
+      // A broken archive beside it: logged, reported by PullImage, and the runtime serves on.
+      const broken = join(archiveDir, 'broken.tar');
+      writeFileSync(broken, 'not an archive\n'.repeat(100));
+      node = await createNode({
+        runtimeFlags: ['--image-archive', archive, '--image-archive', broken],
+      });
       await node.start();
       node.installCni();
       snapshot = join(node.stateDir, 'images/snapshots', chainHex());

@@ -24,6 +24,13 @@ describe('parseRuntimeArgs', () => {
     expect(options.cniBinDirs).toEqual(['/a', '/b', '/c']);
   });
 
+  it('takes repeated --image-archive flags as absolute paths', () => {
+    const argv = [...required, '--image-archive', 'dist/a.tar', '--image-archive', '/b.tar'];
+    const { options } = parseRuntimeArgs(argv, {});
+    expect(options.imageArchives).toEqual([`${process.cwd()}/dist/a.tar`, '/b.tar']);
+    expect(parseRuntimeArgs(required, {}).options.imageArchives).toEqual([]);
+  });
+
   it.each([
     { argv: ['--socket', '/s'], why: /--state-dir is required/ },
     { argv: [...required, '--bogus'], why: /Unknown option '--bogus'/ },
