@@ -38,7 +38,7 @@ export async function applyObjects(
       const skipped = {
         object: describeObject(object),
         outcome: 'skipped' as const,
-        why: `namespace ${namespace} does not exist yet (the install creates it)`,
+        why: `namespace ${namespace} does not exist yet; the install creates it`,
       };
       results.push(skipped);
       options.onApplied?.(skipped);

@@ -103,11 +103,17 @@ export async function installLoom(options: InstallOptions = {}): Promise<Install
       return { ...base, applied: [], ok: false };
     }
     if (options.dryRun === 'client') return { ...base, applied: [], ok: true };
+    progress(
+      options.dryRun === 'server'
+        ? 'Validating (server dry run):'
+        : 'Applying (server-side, field manager loom):',
+    );
     const applied = await applyObjects(client, objects, {
       dryRun: options.dryRun === 'server',
       onApplied: (a) => progress(formatApplied(a)),
     });
     if (options.dryRun === 'server') return { ...base, applied, ok: true };
+    progress('Waiting for the rollouts:');
     const rollout = await waitForRollouts(
       client,
       objects.filter((o) => WORKLOAD_KINDS.has(o.kind)),

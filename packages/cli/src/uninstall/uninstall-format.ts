@@ -14,9 +14,11 @@ export function formatUninstallReport(report: UninstallReport): string {
   }
   const lines = [
     'Nodes:',
-    ...(report.nodes.length > 0
-      ? report.nodes.map((n) => `  ${n.node}: ${n.summary ?? 'NOT CLEANED'}`)
-      : ['  (left as they are)']),
+    ...(report.keptNodeState
+      ? ['  left as they are (--keep-node-state)']
+      : report.nodes.length > 0
+        ? report.nodes.map((n) => `  ${n.node}: ${n.summary ?? 'NOT CLEANED'}`)
+        : ['  (the cluster has no node)']),
     `Deleted ${report.objects.length - report.remaining.length} of ${report.objects.length} object(s).`,
     ...report.remaining.map((o) => `  still there: ${o}`),
     ...(report.cleanupProblems.length > 0

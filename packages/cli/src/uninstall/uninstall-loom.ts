@@ -44,6 +44,8 @@ export interface UninstallReport {
   /** The objects found, in deletion order. */
   readonly objects: readonly string[];
   readonly dryRun: boolean;
+  /** `--keep-node-state`: the nodes were not cleaned. */
+  readonly keptNodeState: boolean;
   readonly nodes: readonly NodeCleanup[];
   /** Why the cleanup did not finish on some nodes. */
   readonly cleanupProblems: readonly ExplainedProblem[];
@@ -70,7 +72,11 @@ export async function uninstallLoom(options: UninstallOptions = {}): Promise<Uni
     const rest = found.filter((o) => !WORKLOAD_KINDS.has(o.kind)).reverse();
     const order = [...workloads, ...rest];
     const podsOnLoomNetwork = await loomNetworkPods(client);
-    const base = { objects: order.map(describeObject), podsOnLoomNetwork };
+    const base = {
+      objects: order.map(describeObject),
+      podsOnLoomNetwork,
+      keptNodeState: options.keepNodeState === true,
+    };
     if (options.dryRun) {
       return {
         ...base,
