@@ -82,18 +82,21 @@ describe('readImageArchive', () => {
   it.each([
     {
       name: 'a missing blob',
+      file: 'missing',
       breakIt: (layout: string, w: ReturnType<typeof writeOciLayout>) =>
         rmSync(join(layout, 'blobs/sha256', w.layers[1]!.digest.slice(7))),
       error: /missing\.tar: .*layer 1 blob sha256:[0-9a-f]{64} is missing/,
     },
     {
       name: 'a digest mismatch',
+      file: 'mismatch',
       breakIt: (layout: string, w: ReturnType<typeof writeOciLayout>) =>
         writeFileSync(join(layout, 'blobs/sha256', w.layers[0]!.digest.slice(7)), 'tampered'),
       error: /mismatch\.tar: blob blobs\/sha256\/[0-9a-f]{64} does not match its digest/,
     },
     {
       name: 'an unsupported media type',
+      file: 'media-type',
       breakIt: (layout: string, w: ReturnType<typeof writeOciLayout>) => {
         const path = join(layout, 'blobs/sha256', w.manifestDigest.slice(7));
         const manifest = JSON.parse(readFileSync(path, 'utf8'));
@@ -112,16 +115,11 @@ describe('readImageArchive', () => {
     },
     {
       name: 'no index.json nor manifest.json',
+      file: 'no-index',
       breakIt: (layout: string) => rmSync(join(layout, 'index.json')),
       error: /no-index\.tar: it has neither index\.json .* nor manifest\.json/,
     },
-  ])('fails on $name, naming the file', async ({ name, breakIt, error }) => {
-    const file = {
-      'a missing blob': 'missing',
-      'a digest mismatch': 'mismatch',
-      'an unsupported media type': 'media-type',
-      'no index.json nor manifest.json': 'no-index',
-    }[name]!;
+  ])('fails on $name, naming the file', async ({ file, breakIt, error }) => {
     const archive = brokenArchive(file, breakIt);
     await expect(readImageArchive(archive)).rejects.toThrow(error);
   });
