@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MASQ_TABLE } from '@loom-net/cni';
 import {
@@ -205,8 +206,8 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('loom-node-cleanup on a node'),
     expect(await nftTables()).toEqual(['someone-else']);
   });
 
-  it('runs as the loom-node-cleanup command: logs the report, marks itself done, --check reads the mark', async () => {
-    const done = join(files.root, 'run/done');
+  it('runs as the DaemonSet pod does: cleans, logs the report, marks itself done (--check), exits 0 on SIGTERM', async () => {
+    const done = join(files.root, 'run/loom-node-cleanup/done');
     const args = [
       `--netns=${node1.name}`,
       `--cni-conflist=${join(files.confDir, AGENT_DEFAULTS.cniConfFile)}`,
@@ -215,21 +216,31 @@ describe.skipIf(!canUseNetns())(kernelSuiteTitle('loom-node-cleanup on a node'),
       `--done-file=${done}`,
     ];
     expect((await runCleanup([...args, '--check'])).code).toBe(1);
-    const run = await runCleanup(args);
-    expect(run.code).toBe(0);
-    const line = run.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((text) => JSON.parse(text) as { msg: string; summary?: string })
-      .find((entry) => entry.msg === 'node cleaned');
-    expect(line?.summary).toMatch(
-      /^2 route\(s\); vxlan removed; nft tables removed: loom-route-agent, loom-cni/,
-    );
-    expect(await ownedRoutes()).toEqual([]);
-    // Without --stay nothing is marked; --stay is what the DaemonSet pod runs (then waits).
-    expect(existsSync(done)).toBe(false);
-    writeFileSync(done, '{}\n');
-    expect((await runCleanup([...args, '--check'])).code).toBe(0);
+    const pod = spawn(process.execPath, ['--conditions=loom-source', main, ...args, '--stay'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    pod.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => pod.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 100 && !existsSync(done); i++) await sleep(100);
+      expect(existsSync(done)).toBe(true);
+      expect((await runCleanup([...args, '--check'])).code).toBe(0);
+      const line = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text) as { msg: string; summary?: string })
+        .find((entry) => entry.msg === 'node cleaned');
+      expect(line?.summary).toMatch(
+        /^2 route\(s\); vxlan removed; nft tables removed: loom-route-agent, loom-cni; bridge removed; files removed: 4; ipam state removed$/,
+      );
+      expect(await ownedRoutes()).toEqual([]);
+    } finally {
+      pod.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
     expect((await runCleanup(['--route-protocol=999'])).code).toBe(2);
   });
 });
