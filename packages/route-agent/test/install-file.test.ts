@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digestFile, InstallFileError, installFile, rewriteFirstLine } from '../src/index.ts';
 
@@ -15,9 +13,14 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
 
-/** The rewrite fed in the given chunks, as a runtime's read() would split a file. */
-function rewrite(chunks: string[], line = '#!/opt/cni/bin/loom-node'): Promise<string> {
-  return text(Readable.from(chunks.map((c) => Buffer.from(c))).pipe(rewriteFirstLine(line, 'src')));
+/** The rewrite fed the given chunks, as read() may split a file. */
+async function rewrite(chunks: string[], line = '#!/opt/cni/bin/loom-node'): Promise<string> {
+  async function* source() {
+    for (const chunk of chunks) yield Buffer.from(chunk);
+  }
+  const out: Buffer[] = [];
+  for await (const chunk of rewriteFirstLine(line, 'src')(source())) out.push(Buffer.from(chunk));
+  return Buffer.concat(out).toString();
 }
 
 describe('rewriteFirstLine', () => {
@@ -131,7 +134,7 @@ describe('installFile', () => {
 describe('digestFile', () => {
   it('streams a file much larger than one read chunk', async () => {
     const path = join(dir, 'big');
-    const content = 'loom'.repeat(1 << 20); // 4 MiB: many 64 KiB chunks
+    const content = 'loom'.repeat(1 << 20).concat('tail'); // 4 MiB and 4 bytes: several chunks
     await writeFile(path, content);
     expect(await digestFile(path)).toEqual({ size: content.length, sha256: sha256(content) });
     expect(await digestFile(join(dir, 'missing'))).toBeUndefined();
