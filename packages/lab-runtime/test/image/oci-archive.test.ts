@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,18 @@ describe('readImageArchive', () => {
     const full = join(dir, 'full.tar');
     writeOciArchive(full, twoLayerImage({ name: undefined, refName: 'busybox:9' }));
     expect((await readImageArchive(full))[0]!.names).toEqual(['docker.io/library/busybox:9']);
+  });
+
+  it.each([
+    { format: 'pax', members: ['.'] },
+    { format: 'ustar', members: ['.'] },
+  ])('reads a layout tarred as "./…" in $format format', async ({ format, members }) => {
+    const layout = join(dir, `dot-${format}`);
+    const written = writeOciLayout(layout, twoLayerImage());
+    const archive = join(dir, `dot-${format}.tar`);
+    execFileSync('tar', ['-C', layout, `--format=${format}`, '-cf', archive, ...members]);
+    const [image] = await readImageArchive(archive);
+    expect(image).toMatchObject({ id: written.configDigest, names: [TEST_IMAGE_NAME] });
   });
 
   it('reads a docker save archive (uncompressed layer.tar files, RepoTags)', async () => {

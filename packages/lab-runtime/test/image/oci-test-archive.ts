@@ -17,6 +17,8 @@ export interface TestLayer {
   mediaType?: string;
   /** The names to tar, in order (default: every top-level name, recursively). */
   members?: string[];
+  /** The tar format (default gnu: `L` long names; pax: `x` headers). */
+  format?: 'gnu' | 'pax' | 'ustar';
   /** gzip (default) or none (an uncompressed `.tar` layer). */
   compression?: 'gzip' | 'none';
 }
@@ -47,9 +49,15 @@ export interface WrittenImage {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-export function tarDirectory(dir: string, members?: string[]): Buffer {
+export function tarDirectory(dir: string, members?: string[], format = 'gnu'): Buffer {
   const names = members ?? readdirSync(dir).sort();
-  const flags = ['--numeric-owner', '--sort=name', '--mtime=@0', '--format=gnu', '--no-recursion'];
+  const flags = [
+    '--numeric-owner',
+    '--sort=name',
+    '--mtime=@0',
+    `--format=${format}`,
+    '--no-recursion',
+  ];
   const recursion = members === undefined ? ['--recursion'] : [];
   return execFileSync('tar', ['-C', dir, ...flags, ...recursion, '-cf', '-', ...names], {
     maxBuffer: 1 << 30,
@@ -69,7 +77,7 @@ export function writeOciLayout(layout: string, image: TestImage): WrittenImage {
     const dir = mkdtempSync(join(tmpdir(), 'loom-layer-'));
     try {
       layer.build(dir);
-      const tar = tarDirectory(dir, layer.members);
+      const tar = tarDirectory(dir, layer.members, layer.format);
       const data = layer.compression === 'none' ? tar : gzipSync(tar);
       const blob = writeBlob(layout, data);
       const mediaType =

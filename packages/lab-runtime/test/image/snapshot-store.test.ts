@@ -59,6 +59,34 @@ describe('snapshot store (layers applied in order, OCI whiteouts)', () => {
     expect(lstatSync(second.path).ino).toBe(inode);
   });
 
+  it.each(['gnu', 'pax'] as const)(
+    'applies a whiteout of a name over 100 bytes (%s long names)',
+    async (format) => {
+      const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
+      const image = await archiveImage(`long-${format}`, {
+        layers: [
+          {
+            build: (d) => {
+              mkdirSync(join(d, deep), { recursive: true });
+              writeFileSync(join(d, deep, `${'f'.repeat(40)}.txt`), 'x');
+              writeFileSync(join(d, deep, 'stays.txt'), 'y');
+            },
+          },
+          {
+            format,
+            build: (d) => {
+              mkdirSync(join(d, deep), { recursive: true });
+              writeFileSync(join(d, deep, `.wh.${'f'.repeat(40)}.txt`), '');
+            },
+          },
+        ],
+      });
+      const store = createSnapshotStore(join(dir, `state-long-${format}`));
+      const { path } = await store.ensure(image.chainId, sources(image));
+      expect(readdirSync(join(path, deep))).toEqual(['stays.txt']);
+    },
+  );
+
   it('removes a half-built tree left by a crash at the next start, and never uses it', () => {
     const state = join(dir, 'state-crash');
     const snapshots = join(state, 'images/snapshots');
