@@ -7,11 +7,11 @@ import type { ImportedImage } from './archive-import.ts';
 import { importArchive } from './archive-import.ts';
 import type { ImageDefinition, ImageMap } from './image-map.ts';
 import { describeImageMap, findImageDefinition, imageIdOf } from './image-map.ts';
-import { prepareMapImage } from './map-image-setup.ts';
 import type { ImageProcess } from './image-process.ts';
 import { imageProcessOf } from './image-process.ts';
 import type { ImageReference } from './image-reference.ts';
 import { formatImageReference, isImageId, parseImageReference } from './image-reference.ts';
+import { prepareMapImage } from './map-image-setup.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import { createSnapshotStore } from './snapshot-store.ts';
 
