@@ -1,5 +1,8 @@
-// Layer 2's programs: one ESM file per `bin` of the packages the image ships, bundled by
-// esbuild from TypeScript source, run by the image's Node (`#!/usr/local/bin/node`).
+// Layer 2's programs: one file per `bin` of the packages the image ships, bundled by esbuild
+// from TypeScript source, run by the image's Node (`#!/usr/local/bin/node`). Daemons are ES
+// modules; the CNI plugins, started once per pod event, are CommonJS: Node's ESM loader costs
+// them ~9 ms per call (docs/image.md, measured), CommonJS starts within ~2 ms of a single
+// executable.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -19,12 +22,17 @@ export interface Entrypoint {
   entry: string;
   /** The package it comes from: `@loom-net/route-agent`. */
   packageName: string;
+  /** `cjs` for a CNI plugin (short-lived, start-up bound), `esm` for everything else. */
+  format: BundleFormat;
 }
+
+export type BundleFormat = 'esm' | 'cjs';
 
 /**
  * Every bin of the package in `packageDir`, mapped to its TypeScript entry: a bin given as
  * source is bundled as is; `dist/<name>.js` comes from `src/<name>.ts`; `dist/<name>` without
- * an extension (the single executable `npm run build` makes for a CNI plugin) from `src/main.ts`.
+ * an extension (the single executable `npm run build` makes for a CNI plugin) from `src/main.ts`,
+ * bundled as CommonJS.
  */
 export function packageEntrypoints(packageDir: string): Entrypoint[] {
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
@@ -32,34 +40,44 @@ export function packageEntrypoints(packageDir: string): Entrypoint[] {
     bin?: Record<string, string>;
   };
   return Object.entries(manifest.bin ?? {}).map(([name, bin]) => {
-    const entry = join(packageDir, sourceOfBin(bin));
+    const { source, format } = sourceOfBin(bin);
+    const entry = join(packageDir, source);
     if (!existsSync(entry))
       throw new Error(`${manifest.name} bin ${name} (${bin}): its source ${entry} does not exist`);
-    return { name, entry, packageName: manifest.name };
+    return { name, entry, packageName: manifest.name, format };
   });
 }
 
-function sourceOfBin(bin: string): string {
+function sourceOfBin(bin: string): { source: string; format: BundleFormat } {
   const path = bin.replace(/^\.\//, '');
-  if (path.startsWith('src/') && path.endsWith('.ts')) return path;
+  if (path.startsWith('src/') && path.endsWith('.ts')) return { source: path, format: 'esm' };
   if (path.startsWith('dist/') && path.endsWith('.js'))
-    return `src/${path.slice('dist/'.length, -'.js'.length)}.ts`;
-  if (path.startsWith('dist/') && !path.slice('dist/'.length).includes('.')) return 'src/main.ts';
+    return { source: `src/${path.slice('dist/'.length, -'.js'.length)}.ts`, format: 'esm' };
+  if (path.startsWith('dist/') && !path.slice('dist/'.length).includes('.'))
+    return { source: 'src/main.ts', format: 'cjs' };
   throw new Error(`cannot tell which source builds the bin ${bin}`);
 }
 
 /**
- * The first lines of every bundle. Bundled CommonJS dependencies (pino, prom-client, the
- * Kubernetes client's) call `require` for Node's built-ins, which an ES module does not have.
+ * The first lines of every bundle. In an ES module, bundled CommonJS dependencies (pino,
+ * prom-client, the Kubernetes client's) call `require` for Node's built-ins, which an ES
+ * module does not have.
  */
-const BANNER = [
-  `#!${IMAGE_NODE}`,
-  "import { createRequire as __loomCreateRequire } from 'node:module';",
-  'const require = __loomCreateRequire(import.meta.url);',
-].join('\n');
+const BANNER: Record<BundleFormat, string> = {
+  esm: [
+    `#!${IMAGE_NODE}`,
+    "import { createRequire as __loomCreateRequire } from 'node:module';",
+    'const require = __loomCreateRequire(import.meta.url);',
+  ].join('\n'),
+  cjs: `#!${IMAGE_NODE}`,
+};
 
-/** Bundles `entry` into one ESM file at `outfile`, mode 0755. Returns its size in bytes. */
-export async function bundleEntrypoint(entry: string, outfile: string): Promise<number> {
+/** Bundles `entry` into one file at `outfile`, mode 0755. Returns its size in bytes. */
+export async function bundleEntrypoint(
+  entry: string,
+  outfile: string,
+  format: BundleFormat = 'esm',
+): Promise<number> {
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build({
@@ -67,7 +85,7 @@ export async function bundleEntrypoint(entry: string, outfile: string): Promise<
       bundle: true,
       write: false,
       platform: 'node',
-      format: 'esm',
+      format,
       target: 'node24',
       conditions: ['loom-source'],
       minifyWhitespace: true,
@@ -90,7 +108,7 @@ export async function bundleEntrypoint(entry: string, outfile: string): Promise<
   }
   // The entry's own `#!/usr/bin/env node` line, which esbuild keeps first, gives way to ours.
   const code = result.outputFiles![0]!.text.replace(/^#![^\n]*\n/, '');
-  const bytes = Buffer.from(`${BANNER}\n${code}`);
+  const bytes = Buffer.from(`${BANNER[format]}\n${code}`);
   await mkdir(dirname(outfile), { recursive: true });
   await writeFile(outfile, bytes, { mode: 0o755 });
   return bytes.byteLength;

@@ -13,6 +13,7 @@ export {
   imageEntrypoints,
 } from './build-image.ts';
 export {
+  type BundleFormat,
   bundleEntrypoint,
   type Entrypoint,
   IMAGE_BIN_DIR,

@@ -29,7 +29,7 @@ export async function buildLoomLayer(input: LoomLayerInput): Promise<LoomLayer> 
   const bundles = [];
   for (const entrypoint of input.entrypoints) {
     const file = join(input.workDir, 'bin', entrypoint.name);
-    const bytes = await bundleEntrypoint(entrypoint.entry, file);
+    const bytes = await bundleEntrypoint(entrypoint.entry, file, entrypoint.format);
     bundles.push({
       name: entrypoint.name,
       path: `${IMAGE_BIN_DIR}/${entrypoint.name}`,
