@@ -56,9 +56,7 @@ describe.skipIf(skipOrFailInCi(missing()) !== undefined)('npm run image', () => 
       expect(unpack.status, String(unpack.stderr)).toBe(0);
     }
   }, 180_000);
-  afterAll(() => {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives the same digest when built twice from the same sources', () => {
     expect(second.description.digest).toBe(first.description.digest);
