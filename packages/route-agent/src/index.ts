@@ -40,7 +40,7 @@ export {
   type VxlanPeer,
   type VxlanSettings,
 } from './desired-routing.ts';
-export { rewriteFirstLine } from './first-line-rewrite.ts';
+export { type ChunkRewrite, rewriteFirstLine } from './first-line-rewrite.ts';
 export {
   HOST_NODE_NAME,
   type HostCniInstallOptions,
