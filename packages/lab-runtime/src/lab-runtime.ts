@@ -44,7 +44,11 @@ function createContext(options: LabRuntimeOptions, logger: Logger): RuntimeConte
     logger,
     runner: createCommandRunner(),
     store: createRuntimeStore(options.stateDir),
-    images: createImageStore(options.stateDir, map, options.imageArchives, logger),
+    images: createImageStore(
+      options.stateDir,
+      { map, archives: options.imageArchives, sharedStore: options.imageStore },
+      logger,
+    ),
     sandboxes: new Map(),
     containers: new Map(),
     watches: new Map(),

@@ -28,6 +28,8 @@ export const RUNTIME_USAGE = `usage: lab-runtime [serve|remove-all-pods] --socke
   --image-archive FILE   an image archive (OCI image layout or docker save, as a tar), repeatable:
                          loaded at start (checked, layers unpacked once under the state dir); its
                          images are listed and PullImage of their names needs no network
+  --image-store DIR      unpacked image trees shared with other runtimes on this machine (added,
+                         never removed) [<state-dir>/images/snapshots, this runtime's own]
   --agnhost PATH         the agnhost binary for registry.k8s.io/e2e-test-images/agnhost [agnhost beside the lab's binaries]
   --busybox PATH         the busybox binary for busybox images [${DEFAULT_BUSYBOX}]
   --cri-proto PATH       api.proto of k8s.io/cri-api [cri-api.proto beside the lab's binaries]
@@ -73,6 +75,7 @@ export function parseRuntimeArgs(
     imageArchives: (values['image-archive'] ?? []).map((path) => resolve(path)),
   };
   if (values['image-map'] !== undefined) options.imageMap = values['image-map'];
+  if (values['image-store'] !== undefined) options.imageStore = resolve(values['image-store']);
   if (values['log-level'] !== undefined) options.logLevel = values['log-level'];
   if (values['health-port'] !== undefined) options.healthPort = port(values['health-port']);
   if (!/^loom-[A-Za-z0-9_.-]*$/.test(options.netnsPrefix)) {
@@ -105,6 +108,7 @@ function parse(argv: readonly string[]) {
       'netns-prefix': { type: 'string' },
       'image-map': { type: 'string' },
       'image-archive': { type: 'string', multiple: true },
+      'image-store': { type: 'string' },
       agnhost: { type: 'string' },
       busybox: { type: 'string' },
       'cri-proto': { type: 'string' },

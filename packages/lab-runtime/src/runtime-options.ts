@@ -18,6 +18,11 @@ export interface LabRuntimeOptions {
   imageMap?: string;
   /** Image archives (OCI layout or docker save, in a tar) loaded at start and pulled from. */
   imageArchives: string[];
+  /**
+   * Where unpacked image trees go when several runtimes share them (the lab's nodes); default:
+   * `<stateDir>/images/snapshots`, this runtime's own.
+   */
+  imageStore?: string;
   logLevel?: string;
   /** Serve /healthz, /readyz and /metrics on this TCP port (all addresses of the node). */
   healthPort?: number;

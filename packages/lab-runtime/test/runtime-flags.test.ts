@@ -29,6 +29,8 @@ describe('parseRuntimeArgs', () => {
     const { options } = parseRuntimeArgs(argv, {});
     expect(options.imageArchives).toEqual([`${process.cwd()}/dist/a.tar`, '/b.tar']);
     expect(parseRuntimeArgs(required, {}).options.imageArchives).toEqual([]);
+    const shared = parseRuntimeArgs([...required, '--image-store', 'store'], {}).options;
+    expect(shared.imageStore).toBe(`${process.cwd()}/store`);
   });
 
   it.each([

@@ -83,8 +83,7 @@ export function releaseSnapshot(ctx: RuntimeContext, chainId: string): void {
     .some((i) => i.kind === 'archive' && i.archive.chainId === chainId);
   const byContainer = [...ctx.containers.values()].some((c) => c.snapshot === chainId);
   if (byImage || byContainer) return;
-  ctx.images.snapshots.remove(chainId);
-  ctx.logger.info({ chainId }, 'snapshot removed');
+  if (ctx.images.snapshots.remove(chainId)) ctx.logger.info({ chainId }, 'snapshot removed');
 }
 
 export function removeImage(ctx: RuntimeContext, spec: ImageSpec | null): void {

@@ -13,7 +13,7 @@ import type { ImageReference } from './image-reference.ts';
 import { formatImageReference, isImageId, parseImageReference } from './image-reference.ts';
 import { prepareMapImage } from './map-image-setup.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
-import { createSnapshotStore } from './snapshot-store.ts';
+import { createSnapshotStore, defaultSnapshotDir } from './snapshot-store.ts';
 
 /** What the store keeps of an archive image: enough to run it without reading the archive. */
 export interface ArchiveImageRecord {
@@ -109,14 +109,24 @@ function archiveRecord(imported: ImportedImage): ImageRecord {
   };
 }
 
+export interface ImageSources {
+  map: ImageMap;
+  archives: readonly string[];
+  /** A snapshot directory shared with other runtimes, instead of the state dir's own. */
+  sharedStore?: string;
+}
+
 export function createImageStore(
   stateDir: string,
-  map: ImageMap,
-  archives: readonly string[],
+  sources: ImageSources,
   logger: Logger,
 ): ImageStore {
+  const { map, archives, sharedStore } = sources;
   const file = join(stateDir, 'images.json');
-  const snapshots = createSnapshotStore(stateDir);
+  const snapshots = createSnapshotStore({
+    dir: sharedStore ?? defaultSnapshotDir(stateDir),
+    shared: sharedStore !== undefined,
+  });
   const byDefinition = new Map(map.definitions.map((d) => [imageIdOf(d), d]));
   const records = loadRecords(file).filter((record) =>
     record.archive === undefined
