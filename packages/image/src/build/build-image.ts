@@ -79,7 +79,7 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
         { ...rootfs, comment: 'Debian root filesystem' },
         {
           ...loom,
-          createdBy: `loom image build: ${process.versions.node} node + ${loom.bundles.map((b) => b.path).join(' ')}`,
+          createdBy: `loom image build: node ${loom.nodeVersion} + ${loom.bundles.map((b) => b.path).join(' ')}`,
           comment: 'Node 24 and the Loom bundles',
         },
       ],

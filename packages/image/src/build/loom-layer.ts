@@ -1,6 +1,7 @@
 // Layer 2: Node at /usr/local/bin/node and every bundle at /opt/loom/bin/<bin>, written by
 // this package's tar writer (fixed mtime and owner, sorted), so the same sources give the
 // same layer digest.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LayerBlob, writeLayerFromEntries } from '../oci/layer.ts';
@@ -18,14 +19,20 @@ export interface LoomLayerInput {
 }
 
 export interface LoomLayer extends LayerBlob {
+  /** The shipped Node's version: `v24.21.0`. */
+  nodeVersion: string;
   bundles: Array<{ name: string; path: string; bytes: number }>;
 }
+
+/** The Node major the bundles are built for (esbuild target node24, engines in package.json). */
+const NODE_MAJOR = 24;
 
 export async function buildLoomLayer(input: LoomLayerInput): Promise<LoomLayer> {
   if (!existsSync(input.node))
     throw new Error(
       `cannot build the Loom layer: no Node binary at ${input.node} (run npm install: the node package pins Node 24)`,
     );
+  const nodeVersion = shippedNodeVersion(input.node);
   const bundles = [];
   for (const entrypoint of input.entrypoints) {
     const file = join(input.workDir, 'bin', entrypoint.name);
@@ -53,5 +60,20 @@ export async function buildLoomLayer(input: LoomLayerInput): Promise<LoomLayer> 
     { mtime: input.mtime },
     join(input.workDir, 'loom-layer.tar.gz'),
   );
-  return { ...layer, bundles: bundles.map(({ name, path, bytes }) => ({ name, path, bytes })) };
+  return {
+    ...layer,
+    nodeVersion,
+    bundles: bundles.map(({ name, path, bytes }) => ({ name, path, bytes })),
+  };
+}
+
+/** Runs the binary to ask its version; refuses anything but Node 24. */
+function shippedNodeVersion(node: string): string {
+  const run = spawnSync(node, ['--version'], { encoding: 'utf8', env: {} });
+  const version = run.stdout?.trim() ?? '';
+  if (run.status !== 0 || !version.startsWith(`v${NODE_MAJOR}.`))
+    throw new Error(
+      `cannot build the Loom layer: ${node} is not Node ${NODE_MAJOR} (${version || run.stderr?.trim() || run.error?.message})`,
+    );
+  return version;
 }

@@ -30,7 +30,7 @@ let fakeNode = '';
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'loom-image-layer-'));
   fakeNode = join(dir, 'node');
-  writeFileSync(fakeNode, '#!/bin/sh\n');
+  writeFileSync(fakeNode, '#!/bin/sh\necho v24.99.0\n');
   chmodSync(fakeNode, 0o755);
   const entrypoints = imageEntrypoints(repoRoot);
   for (const name of ['one', 'two']) mkdirSync(join(dir, name));
@@ -55,6 +55,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the Loom layer', () => {
   it('is the same blob when built twice from the same sources', () => {
+    expect(first.nodeVersion).toBe('v24.99.0');
     expect(second.digest).toBe(first.digest);
     expect(second.diffId).toBe(first.diffId);
     expect(readFileSync(second.file).equals(readFileSync(first.file))).toBe(true);
@@ -98,6 +99,15 @@ describe('the Loom layer refuses', () => {
     await expect(
       buildLoomLayer({ entrypoints: [], node: join(dir, 'no-node'), mtime: MTIME, workDir: dir }),
     ).rejects.toThrow(`no Node binary at ${join(dir, 'no-node')}`);
+  });
+
+  it('a binary that is not Node 24, with the version it found', async () => {
+    const oldNode = join(dir, 'old-node');
+    writeFileSync(oldNode, '#!/bin/sh\necho v20.20.2\n');
+    chmodSync(oldNode, 0o755);
+    await expect(
+      buildLoomLayer({ entrypoints: [], node: oldNode, mtime: MTIME, workDir: dir }),
+    ).rejects.toThrow(`cannot build the Loom layer: ${oldNode} is not Node 24 (v20.20.2)`);
   });
 
   it('a source that does not bundle, naming the file and the line', async () => {
