@@ -84,6 +84,7 @@ export {
   type ObjectCacheOptions,
 } from './object-cache.ts';
 export { type Indexers, type IndexFunc, UnknownIndexError } from './object-index.ts';
+export { withoutManagedFields } from './object-transform.ts';
 export * from './objects/index.ts';
 export {
   createExponentialRateLimiter,

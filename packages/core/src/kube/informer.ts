@@ -12,6 +12,7 @@ import type { KubeObject } from './kube-object.ts';
 import { listAll } from './list-pager.ts';
 import { type CacheChange, createObjectCache } from './object-cache.ts';
 import type { Indexers } from './object-index.ts';
+import { withoutManagedFields } from './object-transform.ts';
 import { readWatchEvents, type WatchEvent } from './watch-stream.ts';
 
 export interface InformerOptions<T extends KubeObject = KubeObject> {
@@ -39,6 +40,13 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   listTimeoutMs?: number;
   /** Secondary indexes, by name, for {@link Informer.byIndex}: `{ clusterIp: serviceClusterIps }`. */
   indexers?: Indexers<T>;
+  /**
+   * Shapes each listed or watched object before it is cached and handed to listeners
+   * (client-go's `SetTransform`): keep what the daemon reads and let the rest go, e.g. a Node
+   * without its image list. Memory per cached object is a daemon's main cost at scale.
+   * `metadata.managedFields` is always dropped first ({@link withoutManagedFields}).
+   */
+  transform?: (obj: T) => T;
   logger?: KubeLogger;
 }
 
@@ -105,6 +113,10 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
     indexers: options.indexers,
     onIndexError: (err, index, key) => log.error({ err, path, index, key }, 'index function threw'),
   });
+  const shape = (obj: T): T => {
+    const slim = withoutManagedFields(obj);
+    return options.transform ? options.transform(slim) : slim;
+  };
   const backoff = createBackoff(options.backoff);
   const listeners = { add: new Set(), update: new Set(), delete: new Set(), error: new Set() };
   const lifetime = new AbortController();
@@ -165,7 +177,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       else relistWaiters = [...served, ...relistWaiters];
       throw err;
     }
-    const changes = cache.replace(result.items);
+    const changes = cache.replace(result.items.map(shape));
     resourceVersion = result.resourceVersion;
     log.debug({ path, resourceVersion, objects: cache.size, changes: changes.length }, 'listed');
     for (const change of changes) emitChange(change);
@@ -183,7 +195,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
     }
     const version = event.object.metadata?.resourceVersion;
     if (event.type !== 'BOOKMARK') {
-      const change = cache.apply(event.type, event.object);
+      const change = cache.apply(event.type, shape(event.object));
       if (change) emitChange(change);
     }
     if (version) resourceVersion = version;
@@ -199,6 +211,9 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
     currentWatch = watch;
     const stop = (): void => watch.abort();
     signal.addEventListener('abort', stop, { once: true });
+    // stop() during the list that preceded this watch fired 'abort' before the listener was
+    // there: without this the watch would hold stop() until its timeoutSeconds (5-10 min).
+    if (signal.aborted) watch.abort();
     let stalled = false;
     const stallTimer = setTimeout(
       () => {
