@@ -8,7 +8,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { type Digest, digestingStream } from './digest.ts';
 import type { ImageConfig } from './image-config.ts';
-import type { Descriptor, DockerManifestEntry, ImageIndex, ImageManifest } from './manifest.ts';
+import {
+  blobPath,
+  type Descriptor,
+  type DockerManifestEntry,
+  type ImageIndex,
+  type ImageManifest,
+} from './manifest.ts';
 import { ANNOTATION, MEDIA_TYPE, OCI_LAYOUT_VERSION } from './media-types.ts';
 import { readTarMembers, type TarMember } from './tar-reader.ts';
 
@@ -51,66 +57,37 @@ export async function readOciArchive(
   file: string,
   options: ReadOciArchiveOptions = {},
 ): Promise<OciArchiveContents> {
-  const members = new Map<string, TarMember>();
-  for (const member of await readTarMembers(file))
-    members.set(member.path.replace(/^\.\//, ''), member);
-  const handle = await open(file, 'r');
+  const archive = await openArchiveFiles(file);
   try {
-    const json = async <T>(path: string, what: string): Promise<T> => {
-      const member = members.get(path);
-      if (!member) throw new Error(`${file} is not an OCI archive: it has no ${path} (${what})`);
-      const data = Buffer.alloc(member.size);
-      await handle.read(data, 0, member.size, member.offset);
-      try {
-        return JSON.parse(data.toString('utf8')) as T;
-      } catch (error) {
-        throw new Error(`${file}: ${path} is not valid JSON`, { cause: error });
-      }
-    };
-    const blob = (descriptor: Descriptor, what: string): ArchiveBlob => {
-      const path = `blobs/${descriptor.digest.replace(':', '/')}`;
-      const member = members.get(path);
-      if (!member)
-        throw new Error(`${file}: the ${what} ${descriptor.digest} is missing (${path})`);
-      if (member.size !== descriptor.size)
-        throw new Error(
-          `${file}: the ${what} ${descriptor.digest} has ${member.size} bytes, its descriptor says ${descriptor.size}`,
-        );
-      return { digest: descriptor.digest, offset: member.offset, size: member.size };
-    };
-    const layout = await json<{ imageLayoutVersion?: string }>('oci-layout', 'the layout marker');
+    const layout = await archive.json<{ imageLayoutVersion?: string }>(
+      'oci-layout',
+      'the layout marker',
+    );
     if (layout.imageLayoutVersion !== OCI_LAYOUT_VERSION)
       throw new Error(`${file}: unsupported image layout version ${layout.imageLayoutVersion}`);
-    const index = await json<ImageIndex>('index.json', 'the image index');
+    const index = await archive.json<ImageIndex>('index.json', 'the image index');
     const manifestDescriptor = pickManifest(index, options.reference, file);
-    const manifestBlob = blob(manifestDescriptor, 'manifest');
-    const manifest = await json<ImageManifest>(
-      `blobs/${manifestBlob.digest.replace(':', '/')}`,
+    const manifestBlob = archive.blob(manifestDescriptor, 'manifest');
+    const manifest = await archive.json<ImageManifest>(
+      blobPath(manifestBlob.digest),
       'the manifest',
     );
-    expectMediaType(
-      manifest.mediaType ?? manifestDescriptor.mediaType,
-      MEDIA_TYPE.manifest,
-      'manifest',
-      file,
-    );
+    const manifestType = manifest.mediaType ?? manifestDescriptor.mediaType;
+    expectMediaType(manifestType, MEDIA_TYPE.manifest, 'manifest', file);
     expectMediaType(manifest.config.mediaType, MEDIA_TYPE.config, 'config', file);
-    const configBlob = blob(manifest.config, 'config');
-    const config = await json<ImageConfig>(
-      `blobs/${configBlob.digest.replace(':', '/')}`,
-      'the config',
-    );
+    const configBlob = archive.blob(manifest.config, 'config');
+    const config = await archive.json<ImageConfig>(blobPath(configBlob.digest), 'the config');
     if (config.rootfs.diff_ids.length !== manifest.layers.length)
       throw new Error(
         `${file}: ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`,
       );
     const layers = manifest.layers.map((layer, i) => ({
-      ...blob(layer, `layer ${i}`),
+      ...archive.blob(layer, `layer ${i}`),
       mediaType: layer.mediaType,
       diffId: config.rootfs.diff_ids[i]!,
     }));
-    const dockerManifest = members.has('manifest.json')
-      ? await json<DockerManifestEntry[]>('manifest.json', "docker's manifest")
+    const dockerManifest = archive.has('manifest.json')
+      ? await archive.json<DockerManifestEntry[]>('manifest.json', "docker's manifest")
       : undefined;
     const annotations = manifestDescriptor.annotations ?? {};
     const reference =
@@ -127,8 +104,51 @@ export async function readOciArchive(
       dockerManifest,
     };
   } finally {
-    await handle.close();
+    await archive.close();
   }
+}
+
+interface ArchiveFiles {
+  has(path: string): boolean;
+  /** A JSON file of the layout, parsed; `what` names it in errors. */
+  json<T>(path: string, what: string): Promise<T>;
+  /** Where the blob a descriptor points at is, checked to exist with the descriptor's size. */
+  blob(descriptor: Descriptor, what: string): ArchiveBlob;
+  close(): Promise<void>;
+}
+
+/** The archive's members by path (headers read once), and reads of the small JSON ones. */
+async function openArchiveFiles(file: string): Promise<ArchiveFiles> {
+  const members = new Map<string, TarMember>();
+  for (const member of await readTarMembers(file))
+    members.set(member.path.replace(/^\.\//, ''), member);
+  const handle = await open(file, 'r');
+  return {
+    has: (path) => members.has(path),
+    async json<T>(path: string, what: string): Promise<T> {
+      const member = members.get(path);
+      if (!member) throw new Error(`${file} is not an OCI archive: it has no ${path} (${what})`);
+      const data = Buffer.alloc(member.size);
+      await handle.read(data, 0, member.size, member.offset);
+      try {
+        return JSON.parse(data.toString('utf8')) as T;
+      } catch (error) {
+        throw new Error(`${file}: ${path} is not valid JSON`, { cause: error });
+      }
+    },
+    blob(descriptor, what) {
+      const path = blobPath(descriptor.digest);
+      const member = members.get(path);
+      if (!member)
+        throw new Error(`${file}: the ${what} ${descriptor.digest} is missing (${path})`);
+      if (member.size !== descriptor.size)
+        throw new Error(
+          `${file}: the ${what} ${descriptor.digest} has ${member.size} bytes, its descriptor says ${descriptor.size}`,
+        );
+      return { digest: descriptor.digest, offset: member.offset, size: member.size };
+    },
+    close: () => handle.close(),
+  };
 }
 
 function pickManifest(index: ImageIndex, reference: string | undefined, file: string): Descriptor {

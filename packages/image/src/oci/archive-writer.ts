@@ -56,68 +56,8 @@ export interface OciArchive {
 const FILE_MODE = 0o644;
 
 export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchive> {
-  const config = jsonBlob(
-    buildImageConfig({
-      created: input.created,
-      architecture: input.architecture,
-      defaults: input.defaults,
-      layers: input.layers.map((layer) => ({
-        diffId: layer.diffId,
-        createdBy: layer.createdBy,
-        ...(layer.comment ? { comment: layer.comment } : {}),
-      })),
-    }),
-  );
-  const layerDescriptors: Descriptor[] = input.layers.map((layer) => ({
-    mediaType: MEDIA_TYPE.layerGzip,
-    digest: layer.digest,
-    size: layer.size,
-  }));
-  const manifest = jsonBlob(
-    buildManifest(
-      { mediaType: MEDIA_TYPE.config, digest: config.digest, size: config.size },
-      layerDescriptors,
-      input.annotations,
-    ),
-  );
-  const index = buildIndex(
-    { mediaType: MEDIA_TYPE.manifest, digest: manifest.digest, size: manifest.size },
-    input.reference,
-    { architecture: input.architecture, os: 'linux' },
-  );
-  const docker = buildDockerManifest(
-    config.digest,
-    input.layers.map((layer) => layer.digest),
-    input.reference,
-  );
-  const blobs = new Map<string, TarEntry>();
-  const blob = (digest: Digest, source: string | Uint8Array) =>
-    blobs.set(digest, { type: 'file', path: blobPath(digest), mode: FILE_MODE, source });
-  blob(config.digest, config.bytes);
-  blob(manifest.digest, manifest.bytes);
-  for (const layer of input.layers) blob(layer.digest, layer.file);
-  const entries: TarEntry[] = [
-    {
-      type: 'file',
-      path: 'oci-layout',
-      mode: FILE_MODE,
-      source: jsonBlob({ imageLayoutVersion: OCI_LAYOUT_VERSION }).bytes,
-    },
-    { type: 'file', path: 'index.json', mode: FILE_MODE, source: jsonBlob(index).bytes },
-    { type: 'file', path: 'manifest.json', mode: FILE_MODE, source: jsonBlob(docker).bytes },
-    ...blobs.values(),
-  ];
-  const partial = `${input.output}.partial`;
-  try {
-    await pipeline(
-      Readable.from(tarStream(entries, { mtime: input.created })),
-      createWriteStream(partial),
-    );
-    await rename(partial, input.output);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+  const { config, manifest, entries } = layoutEntries(input);
+  await writeTarAtomically(entries, input.output, input.created);
   return {
     file: input.output,
     reference: input.reference,
@@ -132,4 +72,86 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
     compressedBytes: input.layers.reduce((sum, layer) => sum + layer.size, 0),
     uncompressedBytes: input.layers.reduce((sum, layer) => sum + layer.uncompressedSize, 0),
   };
+}
+
+type Blob = ReturnType<typeof jsonBlob>;
+
+/** The config and manifest blobs, and every file of the layout: documents first, then blobs. */
+function layoutEntries(input: OciArchiveInput): {
+  config: Blob;
+  manifest: Blob;
+  entries: TarEntry[];
+} {
+  const config = jsonBlob(
+    buildImageConfig({
+      created: input.created,
+      architecture: input.architecture,
+      defaults: input.defaults,
+      layers: input.layers.map((layer) => ({
+        diffId: layer.diffId,
+        createdBy: layer.createdBy,
+        ...(layer.comment ? { comment: layer.comment } : {}),
+      })),
+    }),
+  );
+  const layers: Descriptor[] = input.layers.map((layer) => ({
+    mediaType: MEDIA_TYPE.layerGzip,
+    digest: layer.digest,
+    size: layer.size,
+  }));
+  const manifest = jsonBlob(
+    buildManifest(
+      { mediaType: MEDIA_TYPE.config, digest: config.digest, size: config.size },
+      layers,
+      input.annotations,
+    ),
+  );
+  const index = buildIndex(
+    { mediaType: MEDIA_TYPE.manifest, digest: manifest.digest, size: manifest.size },
+    input.reference,
+    { architecture: input.architecture, os: 'linux' },
+  );
+  const docker = buildDockerManifest(
+    config.digest,
+    input.layers.map((layer) => layer.digest),
+    input.reference,
+  );
+  const file = (path: string, source: string | Uint8Array): TarEntry => ({
+    type: 'file',
+    path,
+    mode: FILE_MODE,
+    source,
+  });
+  // A layer given twice (the same content in two places) is one blob.
+  const blobs = new Map<Digest, TarEntry>([
+    [config.digest, file(blobPath(config.digest), config.bytes)],
+    [manifest.digest, file(blobPath(manifest.digest), manifest.bytes)],
+    ...input.layers.map((layer): [Digest, TarEntry] => [
+      layer.digest,
+      file(blobPath(layer.digest), layer.file),
+    ]),
+  ]);
+  const entries = [
+    file('oci-layout', jsonBlob({ imageLayoutVersion: OCI_LAYOUT_VERSION }).bytes),
+    file('index.json', jsonBlob(index).bytes),
+    file('manifest.json', jsonBlob(docker).bytes),
+    ...blobs.values(),
+  ];
+  return { config, manifest, entries };
+}
+
+/** Written under a temporary name and renamed: a reader never sees half an archive. */
+async function writeTarAtomically(
+  entries: TarEntry[],
+  output: string,
+  mtime: number,
+): Promise<void> {
+  const partial = `${output}.partial`;
+  try {
+    await pipeline(Readable.from(tarStream(entries, { mtime })), createWriteStream(partial));
+    await rename(partial, output);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
 }
