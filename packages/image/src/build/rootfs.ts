@@ -85,18 +85,19 @@ export async function rootfsLayer(request: RootfsRequest): Promise<RootfsLayer> 
   const cached = readCachedLayer(dir);
   if (cached) return { ...cached, built: false, createdBy };
   await mkdir(dir, { recursive: true });
-  const tar = join(dir, 'rootfs.tar');
+  // Names of this process's own: two builds at once (turbo and a test) must not share a file.
+  const tar = join(dir, `rootfs.${process.pid}.tar`);
+  const partial = join(dir, `${LAYER_FILE}.${process.pid}.partial`);
   try {
     request.onProgress?.(`running ${createdBy}`);
     await runMmdebstrap(request, tar);
-    const partial = join(dir, `${LAYER_FILE}.partial`);
     const layer = await writeLayerFromTarFile(tar, partial);
     await rename(partial, join(dir, LAYER_FILE));
     const saved = { ...layer, file: join(dir, LAYER_FILE) };
     await writeFileAtomic(join(dir, LAYER_META), `${JSON.stringify(saved, null, 2)}\n`);
     return { ...saved, built: true, createdBy };
   } finally {
-    await rm(tar, { force: true });
+    await Promise.all([tar, partial].map((file) => rm(file, { force: true })));
   }
 }
 

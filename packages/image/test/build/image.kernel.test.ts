@@ -4,13 +4,14 @@
 // namespace, no network: nothing outside the directory is touched). The root filesystem comes
 // from the user's cache (~/.cache/loom/image): ~30 s the first time, then a few seconds.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { findExecutable } from '@loom-net/core/kernel';
 import { skipOrFailInCi } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type ImageBuild } from '../../src/build/build-image.ts';
+import { rootfsLayer } from '../../src/build/rootfs.ts';
 import {
   type OciArchiveContents,
   readOciArchive,
@@ -91,6 +92,22 @@ describe.skipIf(skipOrFailInCi(missing()) !== undefined)('npm run image', () => 
   ])('has %s', (tool, flag) => {
     const run = inImage(tool, flag);
     expect(run.status, run.stderr).toBe(0);
+  });
+
+  it('says why when mmdebstrap fails, with its last lines', async () => {
+    await expect(
+      rootfsLayer({
+        suite: 'bookworm',
+        mirror: 'file:///nonexistent/debian',
+        architecture: read.config.architecture,
+        releaseDate: 1,
+        cacheDir: join(dir, 'cache'),
+      }),
+    ).rejects.toThrow(
+      /^mmdebstrap failed \(exit \d+\) building the image root filesystem:\n(.|\n)*apt-get update/,
+    );
+    // nothing half-made is left to be taken for a cached root filesystem
+    expect(readdirSync(join(dir, 'cache', readdirSync(join(dir, 'cache'))[0]!))).toEqual([]);
   });
 
   it("runs Loom's commands on its own Node 24", () => {
