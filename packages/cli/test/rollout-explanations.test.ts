@@ -146,7 +146,7 @@ describe('why a pod is not ready', () => {
       ],
     },
     {
-      name: 'crash loop, with the previous run to read',
+      name: "crash loop, with the crashed run's log to read",
       pod: pod({
         phase: 'Running',
         initContainerStatuses: [{ name: 'install-cni', ready: true }],
@@ -165,7 +165,36 @@ describe('why a pod is not ready', () => {
           node: 'node1',
           kind: 'crash-loop',
           message: 'container route-agent: CrashLoopBackOff, 4 restart(s), last exit 2 (Error)',
-          logs: { container: 'route-agent', previous: true },
+          logs: { container: 'route-agent', previous: false },
+        },
+      ],
+    },
+    {
+      name: 'a command the runtime cannot start: its message, no log to read',
+      pod: pod({
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'cleanup',
+            restartCount: 2,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: {
+              terminated: {
+                exitCode: 128,
+                reason: 'StartError',
+                message: 'exec: "loom-node-cleanup": executable file not found in $PATH',
+              },
+            },
+          },
+        ],
+      }),
+      want: [
+        {
+          pod: 'loom-system/loom-node-abcde',
+          node: 'node1',
+          kind: 'crash-loop',
+          message:
+            'container cleanup: CrashLoopBackOff, 2 restart(s), last exit 128 (StartError: exec: "loom-node-cleanup": executable file not found in $PATH)',
         },
       ],
     },

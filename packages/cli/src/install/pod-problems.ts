@@ -24,6 +24,7 @@ const IMAGE_PULL = new Set([
   'InvalidImageName',
   'ErrImageNeverPull',
 ]);
+const NEVER_STARTED = new Set(['StartError', 'ContainerCannotRun']);
 const CONFIG = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
 /**
@@ -86,13 +87,15 @@ function containerProblem(
     reason === 'CrashLoopBackOff' ||
     (last && (status.restartCount ?? 0) > 0 && !status.state?.running)
   ) {
-    const exit = last
-      ? `, last exit ${last.exitCode ?? '?'}${last.reason ? ` (${last.reason})` : ''}`
-      : '';
+    const why = [last?.reason, last?.message?.trim()].filter(Boolean).join(': ');
+    const exit = last ? `, last exit ${last.exitCode ?? '?'}${why ? ` (${why})` : ''}` : '';
+    // A container that never started (the runtime could not run its command) has no log.
+    const started = !NEVER_STARTED.has(last?.reason ?? '');
     return {
       kind: 'crash-loop',
       message: `${which}: CrashLoopBackOff, ${status.restartCount ?? 0} restart(s)${exit}`,
-      logs: { container: status.name, previous: true },
+      // While it backs off, the newest container is the one that crashed (kubectl logs, no -p).
+      ...(started ? { logs: { container: status.name, previous: false } } : {}),
     };
   }
   const terminated = status.state?.terminated;

@@ -117,14 +117,26 @@ async function withLogs(
 ): Promise<ExplainedProblem> {
   if (!problem.logs || problem.kind === 'not-ready') return problem;
   const [namespace = '', name = ''] = problem.pod.split('/');
-  try {
-    const log = await readPodLog(client, namespace, name, {
-      container: problem.logs.container,
+  const read = (previous: boolean) =>
+    readPodLog(client, namespace, name, {
+      container: problem.logs?.container,
       tailLines: n,
-      previous: problem.logs.previous,
-    });
-    return { ...problem, logLines: lastLines(log, n) };
-  } catch (error) {
-    return { ...problem, logLines: [`(cannot read the log: ${(error as Error).message})`] };
+      previous,
+    })
+      .then((log) => lastLines(log, n))
+      .catch((error: Error) => error);
+  // The newest container's log first; when it is empty (a container just restarted) or gone,
+  // the previous run's.
+  const newest = await read(problem.logs.previous);
+  if (!(newest instanceof Error) && newest.length > 0) return { ...problem, logLines: newest };
+  const other = await read(!problem.logs.previous);
+  if (!(other instanceof Error) && other.length > 0) {
+    return {
+      ...problem,
+      logs: { ...problem.logs, previous: !problem.logs.previous },
+      logLines: other,
+    };
   }
+  const why = newest instanceof Error ? newest.message : 'the log is empty';
+  return { ...problem, logLines: [`(cannot read the log: ${why})`] };
 }

@@ -93,14 +93,18 @@ export async function uninstallLoom(options: UninstallOptions = {}): Promise<Uni
         progress(`deleting ${describeObject(workload)}`);
     }
     await waitGone(client, workloads, timeoutMs);
-    const cleanup =
-      options.keepNodeState === true
-        ? { nodes: [], problems: [] }
-        : await cleanNodes(client, image, found, timeoutMs, progress);
+    // Nothing of Loom's left: clean nodes only when asked to with an image (a half-done
+    // uninstall), since the default image may not even be pullable there.
+    const clean =
+      options.keepNodeState !== true && (found.length > 0 || options.image !== undefined);
+    const cleanup = clean
+      ? await cleanNodes(client, image, found, timeoutMs, progress)
+      : { nodes: [], problems: [], createdNamespace: undefined };
+    if (cleanup.createdNamespace) rest.push(cleanup.createdNamespace);
     for (const object of rest) {
       if (await deleteObject(client, object)) progress(`deleting ${describeObject(object)}`);
     }
-    const remaining = await waitGone(client, order, timeoutMs);
+    const remaining = await waitGone(client, [...workloads, ...rest], timeoutMs);
     return {
       ...base,
       dryRun: false,
@@ -121,9 +125,15 @@ async function cleanNodes(
   found: readonly ManifestObject[],
   timeoutMs: number,
   progress: (line: string) => void,
-): Promise<{ nodes: NodeCleanup[]; problems: ExplainedProblem[] }> {
+): Promise<{
+  nodes: NodeCleanup[];
+  problems: ExplainedProblem[];
+  /** The namespace the cleanup had to create, to delete with the rest. */
+  createdNamespace: ManifestObject | undefined;
+}> {
   const namespace = found.find((o) => o.kind === 'Namespace' && o.metadata.name === LOOM_NAMESPACE);
   // A half-uninstalled cluster may have lost the namespace: the DaemonSet needs it, privileged.
+  const createdNamespace = namespace ? undefined : loomNamespace();
   await applyObject(client, namespace ? stripServerFields(namespace) : loomNamespace());
   const daemonSet = cleanupDaemonSet(image);
   await applyObject(client, daemonSet);
@@ -142,7 +152,8 @@ async function cleanNodes(
   }
   await deleteObject(client, daemonSet, 'Foreground');
   await waitGone(client, [daemonSet], timeoutMs);
-  return { nodes, problems: rollout.done ? [] : [...rollout.problems] };
+  nodes.sort((a, b) => a.node.localeCompare(b.node));
+  return { nodes, problems: rollout.done ? [] : [...rollout.problems], createdNamespace };
 }
 
 /** Waits until every object answers 404; returns those still there at the timeout. */
