@@ -1,7 +1,7 @@
 // Layer 2's programs: one file per `bin` of the packages the image ships, bundled by esbuild
 // from TypeScript source, run by the image's Node (`#!/usr/local/bin/node`). Daemons are ES
 // modules; the CNI plugins, started once per pod event, are CommonJS: Node's ESM loader costs
-// them ~9 ms per call (docs/image.md, measured), CommonJS starts within ~2 ms of a single
+// them 5–12 ms per call (docs/image.md, measured); CommonJS starts within ~2–5 ms of a single
 // executable.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
