@@ -1,5 +1,9 @@
 import { WORKLOAD_KINDS } from '../cluster/api-resources.ts';
-import { type ClusterConnectionOptions, connectCluster } from '../cluster/cluster-connection.ts';
+import {
+  type ClusterConnectionOptions,
+  checkReachable,
+  connectCluster,
+} from '../cluster/cluster-connection.ts';
 import { describeObject, type ManifestObject } from '../cluster/manifest-object.ts';
 import type { ApiServerAddress } from '../discovery/api-server-source.ts';
 import { type ClusterFacts, discoverCluster } from '../discovery/cluster-discovery.ts';
@@ -76,6 +80,7 @@ export async function installLoom(options: InstallOptions = {}): Promise<Install
   const connection = connectCluster(options);
   try {
     const { client } = connection;
+    await checkReachable(client);
     const facts = await discoverCluster(client, {
       ...(options.clusterCidrs ? { clusterCidrs: options.clusterCidrs } : {}),
       ...(options.serviceCidrs ? { serviceCidrs: options.serviceCidrs } : {}),

@@ -1,5 +1,9 @@
 import type { KubeClient, Node } from '@loom-net/core';
-import { type ClusterConnectionOptions, connectCluster } from '../cluster/cluster-connection.ts';
+import {
+  type ClusterConnectionOptions,
+  checkReachable,
+  connectCluster,
+} from '../cluster/cluster-connection.ts';
 import { getOptional, listItems } from '../cluster/kube-calls.ts';
 import {
   LOOM_CONFIG,
@@ -23,6 +27,7 @@ export async function loomStatus(options: StatusOptions = {}): Promise<LoomStatu
   const connection = connectCluster(options);
   try {
     const { client } = connection;
+    await checkReachable(client);
     const selector = { labelSelector: LOOM_SELECTOR };
     const [daemonSets, deployments, pods, nodes, config] = await Promise.all([
       listItems<ManifestObject>(client, '/apis/apps/v1/daemonsets', selector),

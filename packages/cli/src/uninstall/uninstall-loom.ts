@@ -2,7 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { contains, type KubeClient, type Pod, parseCidr, parseIp, podIps } from '@loom-net/core';
 import { DEFAULT_IMAGE } from '../cli-version.ts';
 import { objectPath, resourceOf, WORKLOAD_KINDS } from '../cluster/api-resources.ts';
-import { type ClusterConnectionOptions, connectCluster } from '../cluster/cluster-connection.ts';
+import {
+  type ClusterConnectionOptions,
+  checkReachable,
+  connectCluster,
+} from '../cluster/cluster-connection.ts';
 import {
   applyObject,
   deleteObject,
@@ -67,6 +71,7 @@ export async function uninstallLoom(options: UninstallOptions = {}): Promise<Uni
   const connection = connectCluster(options);
   try {
     const { client } = connection;
+    await checkReachable(client);
     const found = await findLoomObjects(client);
     const workloads = found.filter((o) => WORKLOAD_KINDS.has(o.kind));
     const rest = found.filter((o) => !WORKLOAD_KINDS.has(o.kind)).reverse();
