@@ -9,12 +9,13 @@ import { UsageError } from './usage-error.ts';
 export type ClusterVerb = 'install' | 'status' | 'uninstall';
 export const CLUSTER_VERBS: readonly ClusterVerb[] = ['install', 'status', 'uninstall'];
 
-type Progressless<T> = Omit<T, 'onProgress' | 'client' | 'env'>;
+/** What a command line sets: everything but the callbacks and the open client a program passes. */
+type CommandOptions<T> = Omit<T, 'onProgress' | 'client' | 'env'>;
 
 export type ClusterCommand =
-  | { kind: 'install'; options: Progressless<InstallOptions> }
-  | { kind: 'status'; options: Progressless<StatusOptions>; output: 'text' | 'json' }
-  | { kind: 'uninstall'; options: Progressless<UninstallOptions> };
+  | { kind: 'install'; options: CommandOptions<InstallOptions> }
+  | { kind: 'status'; options: CommandOptions<StatusOptions>; output: 'text' | 'json' }
+  | { kind: 'uninstall'; options: CommandOptions<UninstallOptions> };
 
 const CONNECTION = {
   kubeconfig: { type: 'string' },
@@ -106,7 +107,7 @@ export function parseClusterArgs(
 
 function installOnly(
   values: Record<string, string | boolean | string[] | undefined>,
-): Progressless<InstallOptions> {
+): CommandOptions<InstallOptions> {
   const components = values.components as string[] | undefined;
   const dryRun = values['dry-run'] as string | undefined;
   if (dryRun !== undefined && dryRun !== 'client' && dryRun !== 'server') {
