@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ManifestObject } from '../src/cluster/manifest-object.ts';
+import { describeObject, type ManifestObject } from '../src/cluster/manifest-object.ts';
+import { resolveClusterFacts } from '../src/discovery/cluster-discovery.ts';
+import { nodePodCidrFactsFrom } from '../src/discovery/node-pod-cidr-source.ts';
+import { planObjects } from '../src/install/install-loom.ts';
 import {
   imageRepository,
   orderForApply,
@@ -161,5 +164,29 @@ describe('manifest files', () => {
     expect(() => findManifestDir('/nonexistent')).toThrow(
       '--manifests /nonexistent: no install.yaml in /nonexistent',
     );
+  });
+});
+
+describe("the repository's rendered deploy/ files", () => {
+  const deploy = fileURLToPath(new URL('../../../deploy', import.meta.url));
+  const facts = resolveClusterFacts(
+    { nodes: nodePodCidrFactsFrom([]) },
+    { apiServer: { host: '192.168.1.10', port: 6443 } },
+  );
+
+  it('plan into known kinds, each object once, loom-config filled, the allocator only when asked', () => {
+    const withAllocator = planObjects({ manifests: deploy }, facts, true);
+    const names = withAllocator.map(describeObject);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.filter((n) => n === 'Namespace loom-system')).toHaveLength(1);
+    expect(names).toContain('DaemonSet loom-system/loom-node');
+    expect(names).toContain('Deployment loom-system/loom-pod-cidr-allocator');
+    expect(withAllocator.find((o) => o.metadata.name === 'loom-config')?.data).toMatchObject({
+      'api-server-host': '192.168.1.10',
+      'api-server-port': '6443',
+    });
+    const without = planObjects({ manifests: deploy }, facts, false).map(describeObject);
+    expect(without).not.toContain('Deployment loom-system/loom-pod-cidr-allocator');
+    expect(without.at(-1)).toBe('DaemonSet loom-system/loom-node');
   });
 });

@@ -131,7 +131,7 @@ export async function installLoom(options: InstallOptions = {}): Promise<Install
 }
 
 /** The objects to apply: the chosen components of the rendered files, filled in and ordered. */
-function planObjects(
+export function planObjects(
   options: InstallOptions,
   facts: ClusterFacts,
   installAllocator: boolean,
@@ -142,7 +142,8 @@ function planObjects(
     ...(installAllocator ? readManifestFile(dir, ALLOCATOR_FILE) : []),
   ];
   // The allocator's file may repeat base objects (the namespace); the first copy wins.
-  const unique = [...new Map(read.map((o) => [describeObject(o), o] as const)).values()];
+  const seen = new Set<string>();
+  const unique = read.filter((o) => !seen.has(describeObject(o)) && seen.add(describeObject(o)));
   const chosen = selectComponents(unique, options.components);
   return orderForApply(
     substitute(chosen, {
