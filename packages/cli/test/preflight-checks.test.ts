@@ -117,6 +117,28 @@ describe('preflight verdicts', () => {
 
   it.each([
     {
+      name: 'a CNI seen only by its pods (a static pod)',
+      cniPods: [{ namespace: 'kube-system', name: 'cilium-x1', label: 'cilium' }],
+      daemonSets: [],
+      detail: /^Cilium \(pod kube-system\/cilium-x1\) is installed/,
+    },
+    {
+      name: 'its DaemonSet and its pods: named once',
+      cniPods: [{ namespace: 'kube-flannel', name: 'kube-flannel-ds-abcde', label: 'flannel' }],
+      daemonSets: [{ namespace: 'kube-flannel', name: 'kube-flannel-ds' }],
+      detail: /^flannel \(DaemonSet kube-flannel\/kube-flannel-ds\) is installed: its config/,
+    },
+  ])('other CNI: $name', ({ cniPods, daemonSets, detail }) => {
+    const check = preflightChecks({
+      ...snapshot([waitingForCni('node1')], daemonSets),
+      cniPods,
+    }).find((c) => c.name === 'other CNI');
+    expect(check?.verdict).toBe('warn');
+    expect(check?.detail).toMatch(detail);
+  });
+
+  it.each([
+    {
       name: 'all nodes have one: no allocator',
       nodes: [waitingForCni('node1', '10.244.1.0/24'), waitingForCni('node2', '10.244.2.0/24')],
       detail: /not needed/,

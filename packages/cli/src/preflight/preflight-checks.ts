@@ -21,6 +21,8 @@ export interface PreflightSnapshot {
   readonly version: string;
   readonly nodes: readonly Node[];
   readonly daemonSets: readonly DaemonSetRef[];
+  /** Pods labelled `k8s-app` or `app` with a {@link KNOWN_CNI_POD_LABELS} value. */
+  readonly cniPods?: readonly CniPodRef[];
   readonly facts: ClusterFacts;
 }
 
@@ -37,6 +39,24 @@ export const KNOWN_CNI_DAEMONSETS: readonly { pattern: RegExp; cni: string }[] =
   { pattern: /^antrea-agent$/, cni: 'Antrea' },
   { pattern: /^kindnet$/, cni: 'kindnet' },
 ];
+
+/** The `k8s-app` / `app` label values of known CNIs' node pods, and the CNI they stand for. */
+export const KNOWN_CNI_POD_LABELS: Readonly<Record<string, string>> = {
+  flannel: 'flannel',
+  'calico-node': 'Calico',
+  cilium: 'Cilium',
+  'weave-net': 'Weave Net',
+  'kube-router': 'kube-router',
+  'antrea-agent': 'Antrea',
+  kindnet: 'kindnet',
+};
+
+/** A pod of a known CNI: where it is and the label value that named it. */
+export interface CniPodRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly label: string;
+}
 
 /** The kubelet's and the runtimes' words for "no CNI config yet" in the Ready condition. */
 const NO_CNI =
@@ -71,15 +91,24 @@ export function preflightChecks(snapshot: PreflightSnapshot): PreflightCheck[] {
 }
 
 function otherCniCheck(snapshot: PreflightSnapshot): PreflightCheck {
-  const found = snapshot.daemonSets.flatMap((ds) => {
+  const byDaemonSet = snapshot.daemonSets.flatMap((ds) => {
     const known = KNOWN_CNI_DAEMONSETS.find(({ pattern }) => pattern.test(ds.name));
-    return known ? [`${known.cni} (DaemonSet ${ds.namespace}/${ds.name})`] : [];
+    return known ? [{ cni: known.cni, where: `DaemonSet ${ds.namespace}/${ds.name}` }] : [];
   });
+  // Pods without such a DaemonSet (static pods, a renamed DaemonSet), found by their label.
+  const byPod = (snapshot.cniPods ?? []).flatMap((pod) => {
+    const cni = KNOWN_CNI_POD_LABELS[pod.label];
+    if (!cni || byDaemonSet.some((d) => d.cni === cni)) return [];
+    return [{ cni, where: `pod ${pod.namespace}/${pod.name}` }];
+  });
+  const found = [...byDaemonSet, ...byPod]
+    .filter((f, i, all) => all.findIndex((g) => g.cni === f.cni) === i)
+    .map((f) => `${f.cni} (${f.where})`);
   if (found.length === 0) {
     return {
       name: 'other CNI',
       verdict: 'ok',
-      detail: 'no DaemonSet of a known CNI (flannel, Calico, Cilium, …)',
+      detail: 'no DaemonSet or pod of a known CNI (flannel, Calico, Cilium, …)',
     };
   }
   return {
