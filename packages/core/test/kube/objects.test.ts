@@ -9,6 +9,7 @@ import {
   podIps,
   type Service,
   serviceClusterIps,
+  slimNode,
 } from '../../src/kube/index.ts';
 import { formatCidr } from '../../src/net/index.ts';
 
@@ -119,5 +120,33 @@ describe('podIps', () => {
   ])('$status → $ips', ({ status, ips }) => {
     const pod: Pod = { metadata: { name: 'p', namespace: 'ns' }, status };
     expect(podIps(pod)).toEqual(ips);
+  });
+});
+
+describe('slimNode', () => {
+  it('keeps metadata, spec and addresses, and drops the rest of the status', () => {
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node1', resourceVersion: '7', labels: { zone: 'a' } },
+      spec: { podCIDRs: ['10.244.1.0/24'], taints: [{ key: 'k', effect: 'NoSchedule' }] },
+      status: {
+        addresses: [{ type: 'InternalIP', address: '192.0.2.11' }],
+        conditions: [{ type: 'Ready', status: 'True' }],
+        nodeInfo: { kubeletVersion: 'v1.34.1' },
+        images: [{ names: ['registry.example.org/app:1'], sizeBytes: 1 }],
+      },
+    };
+    expect(slimNode(node)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: node.metadata,
+      spec: node.spec,
+      status: { addresses: [{ type: 'InternalIP', address: '192.0.2.11' }] },
+    });
+    expect(slimNode({ metadata: { name: 'bare' } })).toEqual({
+      metadata: { name: 'bare' },
+      status: {},
+    });
   });
 });

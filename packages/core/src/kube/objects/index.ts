@@ -14,6 +14,7 @@ export {
   type NodePodCidrs,
   type NodePodCidrsOptions,
   nodePodCidrs,
+  slimNode,
 } from './node.ts';
 export { type Pod, podIps } from './pod.ts';
 export {
