@@ -6,6 +6,3 @@ export const CLI_VERSION: string = (
     version: string;
   }
 ).version;
-
-/** The image this version of Loom ships as (shared contract). */
-export const DEFAULT_IMAGE = `ghcr.io/loom-net/loom:${CLI_VERSION}`;

@@ -1,9 +1,12 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { parseCidr, readDuration } from '@loom-net/core';
-import { hostPortOf } from './discovery/api-server-source.ts';
-import type { DryRunMode, InstallOptions } from './install/install-loom.ts';
-import type { StatusOptions } from './status/gather-status.ts';
-import type { UninstallOptions } from './uninstall/uninstall-loom.ts';
+import {
+  type DryRunMode,
+  hostPortOf,
+  type InstallOptions,
+  type StatusOptions,
+  type UninstallOptions,
+} from '@loom-net/install';
 import { UsageError } from './usage-error.ts';
 
 export type ClusterVerb = 'install' | 'status' | 'uninstall';

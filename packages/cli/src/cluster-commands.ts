@@ -1,11 +1,14 @@
+import {
+  formatInstallSummary,
+  formatLoomStatus,
+  formatObjectsYaml,
+  formatUninstallReport,
+  installLoom,
+  loomStatus,
+  uninstallLoom,
+} from '@loom-net/install';
 import type { ClusterCommand } from './cluster-args.ts';
-import { formatInstallSummary, formatObjectsYaml } from './install/install-format.ts';
-import { installLoom } from './install/install-loom.ts';
 import type { CliIo } from './run-cli.ts';
-import { loomStatus } from './status/gather-status.ts';
-import { formatLoomStatus } from './status/status-format.ts';
-import { formatUninstallReport } from './uninstall/uninstall-format.ts';
-import { uninstallLoom } from './uninstall/uninstall-loom.ts';
 
 /** Runs `loom install|status|uninstall`; resolves with the exit code (0 done/healthy, 1 not). */
 export async function runClusterCommand(command: ClusterCommand, io: CliIo): Promise<number> {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
+import { formatUninstallReport, installLoom, loomStatus, uninstallLoom } from '@loom-net/install';
 import { labSkipReason, startTestControlPlane, type TestControlPlane } from '@loom-net/lab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatUninstallReport, installLoom, loomStatus, uninstallLoom } from '../src/index.ts';
 
 const skip = labSkipReason();
 const manifests = fileURLToPath(new URL('./fixtures/busybox-manifests', import.meta.url));

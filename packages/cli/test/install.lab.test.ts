@@ -1,15 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { createKubeClient, type KubeClient, loadKubeConfig } from '@loom-net/core';
+import {
+  findLoomObjects,
+  getOptional,
+  installLoom,
+  loomStatus,
+  type ManifestObject,
+  uninstallLoom,
+} from '@loom-net/install';
 import { labSkipReason, startTestControlPlane, type TestControlPlane } from '@loom-net/lab';
 import { loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOptional } from '../src/cluster/kube-calls.ts';
-import type { ManifestObject } from '../src/cluster/manifest-object.ts';
-import { installLoom, loomStatus, runCli, uninstallLoom } from '../src/index.ts';
-import { findLoomObjects } from '../src/uninstall/loom-objects.ts';
+import { runCli } from '../src/index.ts';
 
 const skip = labSkipReason();
-const manifests = fileURLToPath(new URL('./fixtures/manifests', import.meta.url));
+const manifests = fileURLToPath(new URL('../../install/test/fixtures/manifests', import.meta.url));
 
 /**
  * `loom install`, `status` and `uninstall` against a real API server (the lab's control plane,

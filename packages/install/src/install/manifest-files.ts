@@ -20,7 +20,7 @@ export class ManifestError extends Error {
 /**
  * The directory holding install.yaml: `--manifests` when given; else `deploy/` of the checkout
  * this CLI runs from (found walking up from this file, so `npx loom` in a clone works), or a
- * `deploy/` shipped inside the cli package.
+ * `deploy/` shipped inside the install package.
  */
 export function findManifestDir(
   override?: string,

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contains, type KubeClient, type Pod, parseCidr, parseIp, podIps } from '@loom-net/core';
-import { DEFAULT_IMAGE } from '../cli-version.ts';
 import { objectPath, resourceOf, WORKLOAD_KINDS } from '../cluster/api-resources.ts';
 import {
   type ClusterConnectionOptions,
@@ -23,6 +22,7 @@ import {
 } from '../cluster/manifest-object.ts';
 import type { PodObject } from '../cluster/pod-object.ts';
 import { type ExplainedProblem, waitForRollouts } from '../install/rollout-wait.ts';
+import { DEFAULT_IMAGE } from '../loom-version.ts';
 import { CLEANUP_DAEMONSET, cleanupDaemonSet, cleanupSummary } from './cleanup-daemonset.ts';
 import { findLoomObjects } from './loom-objects.ts';
 
