@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pluginInterpreterLine } from '../src/host-cni-install.ts';
 import { hostCniFiles, installHostCni } from '../src/index.ts';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/cni-install-main.ts', import.meta.url));
+/** The pinned Node 24 (the image ships this binary as /usr/local/bin/node). */
+const PINNED_NODE = fileURLToPath(new URL('../../../node_modules/node/bin/node', import.meta.url));
 
 let dir: string;
 let image: { node: string; bundleDir: string };
@@ -44,15 +47,64 @@ describe('hostCniFiles', () => {
         source: '/opt/loom/bin/loom-cni',
         target: '/host/opt/cni/bin/loom-cni',
         mode: 0o755,
-        firstLine: '#!/opt/cni/bin/loom-node',
+        firstLine: '#!/opt/cni/bin/loom-node --no-rehash-snapshot',
       },
       {
         source: '/opt/loom/bin/loom-ipam',
         target: '/host/opt/cni/bin/loom-ipam',
         mode: 0o755,
-        firstLine: '#!/opt/cni/bin/loom-node',
+        firstLine: '#!/opt/cni/bin/loom-node --no-rehash-snapshot',
       },
     ]);
+  });
+});
+
+describe("the plugins' first line", () => {
+  it('names loom-node with the start-up flag of the single executables', () => {
+    expect(pluginInterpreterLine('/opt/cni/bin')).toBe(
+      '#!/opt/cni/bin/loom-node --no-rehash-snapshot',
+    );
+  });
+
+  it('is refused when Linux would cut it short, naming the flag to change', () => {
+    const deep = `/${'d'.repeat(240)}`;
+    const line = `#!${deep}/loom-node --no-rehash-snapshot`;
+    expect(line.length).toBe(274);
+    expect(() => hostCniFiles({ ...image, hostBinDir, cniBinDir: deep })).toThrow(
+      `cannot install the CNI plugins: their first line "${line}" is 274 bytes, and Linux reads only 255 (choose a shorter --cni-bin-dir)`,
+    );
+  });
+
+  it('starts the installed plugin on the installed Node, with the flag', async () => {
+    // A CommonJS plugin in the bundles' shape, answering VERSION with what Node was given.
+    await writeFile(
+      join(image.bundleDir, 'loom-cni'),
+      [
+        '#!/usr/local/bin/node',
+        "const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));",
+        'process.stdout.write(JSON.stringify({ cniVersion: input.cniVersion, supportedVersions: ["1.1.0"], command: process.env.CNI_COMMAND, execArgv: process.execArgv }));',
+        '',
+      ].join('\n'),
+    );
+    // cniBinDir = hostBinDir: here the host's path and the mounted one are the same.
+    await installHostCni({
+      node: PINNED_NODE,
+      bundleDir: image.bundleDir,
+      hostBinDir,
+      cniBinDir: hostBinDir,
+    });
+    const plugin = spawnSync(join(hostBinDir, 'loom-cni'), [], {
+      env: { CNI_COMMAND: 'VERSION' },
+      input: '{"cniVersion":"1.1.0"}',
+      encoding: 'utf8',
+    });
+    expect(plugin.status, plugin.stderr).toBe(0);
+    expect(JSON.parse(plugin.stdout)).toEqual({
+      cniVersion: '1.1.0',
+      supportedVersions: ['1.1.0'],
+      command: 'VERSION',
+      execArgv: ['--no-rehash-snapshot'],
+    });
   });
 });
 
@@ -67,17 +119,15 @@ describe('installHostCni on real files', () => {
     ]);
     expect(await readFile(join(hostBinDir, 'loom-node'), 'utf8')).toBe('\x7fELF pretend node');
     expect(await readFile(join(hostBinDir, 'loom-cni'), 'utf8')).toBe(
-      '#!/opt/cni/bin/loom-node\n// loom-cni bundle\n',
+      '#!/opt/cni/bin/loom-node --no-rehash-snapshot\n// loom-cni bundle\n',
     );
     for (const name of ['loom-node', 'loom-cni', 'loom-ipam']) {
       expect((await stat(join(hostBinDir, name))).mode & 0o7777).toBe(0o755);
     }
     const second = await installHostCni(options);
     expect(second.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
-    expect(second[1]?.digest).toEqual({
-      size: 44,
-      sha256: sha256('#!/opt/cni/bin/loom-node\n// loom-cni bundle\n'),
-    });
+    const installed = '#!/opt/cni/bin/loom-node --no-rehash-snapshot\n// loom-cni bundle\n';
+    expect(second[1]?.digest).toEqual({ size: installed.length, sha256: sha256(installed) });
   });
 
   it('leaves other plugins in the bin dir alone', async () => {
