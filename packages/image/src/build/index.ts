@@ -21,8 +21,17 @@ export {
   IMAGE_PACKAGES,
   packageEntrypoints,
 } from './bundles.ts';
+export { type EnsureImageOptions, ensureImage, ensureImageBuild } from './ensure-image.ts';
 export { IMAGE_DEFAULTS, IMAGE_REPOSITORY, imageReference } from './image-defaults.ts';
+export { type CachedLayer, cachedLayer, readCachedLayer } from './layer-cache.ts';
 export { buildLoomLayer, type LoomLayer, type LoomLayerInput } from './loom-layer.ts';
+export {
+  NODE_LAYER_MTIME,
+  type NodeLayer,
+  type NodeLayerRequest,
+  nodeLayer,
+  nodeLayerCacheKey,
+} from './node-layer.ts';
 export {
   imageCacheDir,
   MMDEBSTRAP_OPTIONS,
@@ -35,4 +44,10 @@ export {
   rootfsCacheKey,
   rootfsLayer,
 } from './rootfs.ts';
+export {
+  chooseRootfs,
+  ROOTFS_POLICIES,
+  type RootfsChoice,
+  type RootfsPolicy,
+} from './rootfs-policy.ts';
 export { sourceDateEpoch } from './source-date.ts';

@@ -3,13 +3,13 @@
 // architecture and the mirror's Release date), so a warm build does not run mmdebstrap.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@loom-net/core/daemon';
 import { findExecutable } from '@loom-net/core/kernel';
 import { loomCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 import { type LayerBlob, writeLayerFromTarFile } from '../oci/layer.ts';
+import { cachedLayer, readCachedLayer } from './layer-cache.ts';
 
 /**
  * What the runner needs besides the Essential set (a shell, coreutils, util-linux's nsenter):
@@ -76,29 +76,22 @@ export function rootfsCacheKey(request: Omit<RootfsRequest, 'mirror' | 'cacheDir
 }
 
 const LAYER_FILE = 'rootfs.tar.gz';
-const LAYER_META = 'layer.json';
 
 /** The cached root filesystem layer, building it first when the cache has none. */
 export async function rootfsLayer(request: RootfsRequest): Promise<RootfsLayer> {
   const dir = join(request.cacheDir ?? imageCacheDir(), rootfsCacheKey(request));
   const createdBy = mmdebstrapCommand(request).join(' ');
-  const cached = readCachedLayer(dir);
-  if (cached) return { ...cached, built: false, createdBy };
-  await mkdir(dir, { recursive: true });
-  // Names of this process's own: two builds at once (turbo and a test) must not share a file.
-  const tar = join(dir, `rootfs.${process.pid}.tar`);
-  const partial = join(dir, `${LAYER_FILE}.${process.pid}.partial`);
-  try {
-    request.onProgress?.(`running ${createdBy}`);
-    await runMmdebstrap(request, tar);
-    const layer = await writeLayerFromTarFile(tar, partial);
-    await rename(partial, join(dir, LAYER_FILE));
-    const saved = { ...layer, file: join(dir, LAYER_FILE) };
-    await writeFileAtomic(join(dir, LAYER_META), `${JSON.stringify(saved, null, 2)}\n`);
-    return { ...saved, built: true, createdBy };
-  } finally {
-    await Promise.all([tar, partial].map((file) => rm(file, { force: true })));
-  }
+  const { layer, built } = await cachedLayer(dir, LAYER_FILE, async (partial) => {
+    const tar = join(dir, `rootfs.${process.pid}.tar`);
+    try {
+      request.onProgress?.(`running ${createdBy}`);
+      await runMmdebstrap(request, tar);
+      return await writeLayerFromTarFile(tar, partial);
+    } finally {
+      await rm(tar, { force: true });
+    }
+  });
+  return { ...layer, built, createdBy };
 }
 
 /** The newest cached layer of this recipe, for a build without network (`--offline`). */
@@ -119,15 +112,6 @@ export function newestCachedRootfs(
     .filter((name) => readCachedLayer(join(cacheDir, name)))
     .map((name) => Number(name.slice(prefix.length).split('-')[0]));
   return dates.length > 0 ? Math.max(...dates) : undefined;
-}
-
-function readCachedLayer(dir: string): LayerBlob | undefined {
-  const meta = join(dir, LAYER_META);
-  if (!existsSync(meta)) return undefined;
-  const layer = JSON.parse(readFileSync(meta, 'utf8')) as LayerBlob;
-  // A blob cut short (disk full, killed copy) is built again, not shipped.
-  if (!existsSync(layer.file) || statSync(layer.file).size !== layer.size) return undefined;
-  return layer;
 }
 
 export function mmdebstrapCommand(request: Omit<RootfsRequest, 'releaseDate'>): string[] {

@@ -55,10 +55,20 @@ export interface OciArchive {
 
 const FILE_MODE = 0o644;
 
-export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchive> {
+/** What an archive will hold, worked out without writing it: its digest, and its files. */
+export interface OciArchiveLayout {
+  archive: OciArchive;
+  entries: TarEntry[];
+  mtime: number;
+}
+
+/**
+ * The archive's digests and files, computed from the input alone (no I/O): a caller can tell
+ * whether an archive on disk already is this image before writing one.
+ */
+export function layOutOciArchive(input: OciArchiveInput): OciArchiveLayout {
   const { config, manifest, entries } = layoutEntries(input);
-  await writeTarAtomically(entries, input.output, input.created);
-  return {
+  const archive: OciArchive = {
     file: input.output,
     reference: input.reference,
     digest: manifest.digest,
@@ -72,6 +82,17 @@ export async function writeOciArchive(input: OciArchiveInput): Promise<OciArchiv
     compressedBytes: input.layers.reduce((sum, layer) => sum + layer.size, 0),
     uncompressedBytes: input.layers.reduce((sum, layer) => sum + layer.uncompressedSize, 0),
   };
+  return { archive, entries, mtime: input.created };
+}
+
+/** Writes a laid-out archive to its file. */
+export async function writeOciArchiveLayout(layout: OciArchiveLayout): Promise<OciArchive> {
+  await writeTarAtomically(layout.entries, layout.archive.file, layout.mtime);
+  return layout.archive;
+}
+
+export function writeOciArchive(input: OciArchiveInput): Promise<OciArchive> {
+  return writeOciArchiveLayout(layOutOciArchive(input));
 }
 
 type Blob = ReturnType<typeof jsonBlob>;

@@ -7,9 +7,12 @@ export {
 } from './archive-reader.ts';
 export {
   type ArchiveLayer,
+  layOutOciArchive,
   type OciArchive,
   type OciArchiveInput,
+  type OciArchiveLayout,
   writeOciArchive,
+  writeOciArchiveLayout,
 } from './archive-writer.ts';
 export {
   type Digest,
