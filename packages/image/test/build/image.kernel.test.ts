@@ -1,22 +1,26 @@
 // The whole image, built as `npm run image` builds it (mmdebstrap needs root: kernel tier),
-// twice: the same digest both times. Then run from its layers unpacked into a directory: the
+// twice into one fresh layer cache, the Node layer compressed the first time and taken from
+// the cache the second: the same digest both times. Then run from its layers unpacked into a directory: the
 // tools answer and the bundles start under the image's own Node, with chroot (no network
 // namespace, no network: nothing outside the directory is touched). The root filesystem comes
-// from the user's cache (~/.cache/loom/image): ~30 s the first time, then a few seconds.
+// from the user's cache (~/.cache/loom/image), linked into the fresh one: ~30 s the first time,
+// then a few seconds.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { findExecutable } from '@loom-net/core/kernel';
 import { skipOrFailInCi } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type ImageBuild } from '../../src/build/build-image.ts';
 import { rootfsLayer } from '../../src/build/rootfs.ts';
+import { chooseRootfs } from '../../src/build/rootfs-policy.ts';
 import {
   type OciArchiveContents,
   readOciArchive,
   verifyBlob,
 } from '../../src/oci/archive-reader.ts';
+import { ociArchitecture } from '../../src/oci/platform.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 const IMAGE_PATH = '/opt/loom/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -38,8 +42,16 @@ describe.skipIf(skipOrFailInCi(missing()) !== undefined)('npm run image', () => 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'loom-image-build-'));
-    first = await buildImage({ repoRoot, outputDir: join(dir, 'one'), env });
-    second = await buildImage({ repoRoot, outputDir: join(dir, 'two'), env });
+    // The user's cached root filesystem (made now if there is none) in a layer cache of the
+    // test's own, which holds no Node layer yet.
+    const cached = await chooseRootfs({ policy: 'cached', architecture: ociArchitecture() });
+    const cacheDir = join(dir, 'layer-cache');
+    mkdirSync(cacheDir);
+    symlinkSync(dirname(cached.file), join(cacheDir, basename(dirname(cached.file))));
+    const build = (out: string) =>
+      buildImage({ repoRoot, outputDir: join(dir, out), env, cacheDir, rootfs: 'cached' });
+    first = await build('one');
+    second = await build('two');
     read = await readOciArchive(first.description.archive);
     root = join(dir, 'root');
     mkdirSync(root);
@@ -59,9 +71,29 @@ describe.skipIf(skipOrFailInCi(missing()) !== undefined)('npm run image', () => 
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('gives the same digest when built twice from the same sources', () => {
+  it('gives the same digest when built twice, Node compressed once and then taken from the cache', () => {
+    expect([first.node.built, second.node.built]).toEqual([true, false]);
     expect(second.description.digest).toBe(first.description.digest);
     expect(second.description.layers).toEqual(first.description.layers);
+  });
+
+  it('has three layers: the root filesystem, Node alone, the bundles alone', () => {
+    const listing = (i: number) => {
+      const blob = join(dir, 'one', 'blobs', 'sha256', read.layers[i]!.digest.slice(7));
+      const list = spawnSync('tar', ['-tzf', blob], { encoding: 'utf8' });
+      return list.stdout.trim().split('\n');
+    };
+    expect(read.layers).toHaveLength(3);
+    expect(listing(0)).toContain('./usr/sbin/nft');
+    expect(listing(1)).toEqual(['usr/', 'usr/local/', 'usr/local/bin/', 'usr/local/bin/node']);
+    expect(listing(2).filter((path) => !path.endsWith('/'))).toEqual(
+      first.loom.bundles.map((bundle) => bundle.path.slice(1)).sort(),
+    );
+    expect(read.config.history?.map((h) => h.comment)).toEqual([
+      'Debian root filesystem',
+      'Node 24',
+      'the Loom bundles',
+    ]);
   });
 
   it('is a valid archive: every blob matches its digest, every layer its diff_id', async () => {
