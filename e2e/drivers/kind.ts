@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KUBERNETES_VERSION, LOOM_CONFLIST, LOOM_IPAM_DATABASE } from '@loom-net/lab';
-import { loomNodeExclusion } from '../kind/daemonset-exclusion.ts';
+import { loomNodeExclusion } from '../daemonset-exclusion.ts';
 import { type Host, realHost } from '../kind/host.ts';
 import {
   type KindCluster,

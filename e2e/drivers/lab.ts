@@ -24,6 +24,7 @@ import {
   runKubectl,
   type UpReport,
 } from '@loom-net/lab';
+import { loomNodeExclusion } from '../daemonset-exclusion.ts';
 import type { ClusterDriver, RunResult } from './cluster-driver.ts';
 
 /** Which lab a driver uses: its state dir and namespace prefix. */
@@ -83,6 +84,24 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
     runKubectl(args, { ...options, capture: true, ...opts });
   const exec = (host: string, command: readonly string[]): Promise<RunResult> =>
     labExec(host, command, { ...options, capture: true, timeoutMs: 60_000 });
+  // Loom runs in pods here as anywhere: "its CNI gone from a node" = its DaemonSet kept off it.
+  const loomNode = loomNodeExclusion({
+    kubectl: (args, opts = {}) =>
+      kubectl(args, opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+    async must(what, result) {
+      const done = await result;
+      if (done.exitCode !== 0) throw new Error(`lab driver: cannot ${what}: ${done.stderr.trim()}`);
+      return done.stdout;
+    },
+    async waitUntil(what, timeoutMs, check) {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await check())) {
+        if (Date.now() > deadline)
+          throw new Error(`lab driver: ${what} did not happen in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    },
+  });
   return {
     name: 'lab',
     nodes: Array.from({ length: E2E_NODE_COUNT }, (_, i) => `node${i + 1}`),
@@ -127,7 +146,7 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
     },
     async removeCniConfig(name) {
       const loom = settings().cni === 'loom';
-      if (loom) await labStop({ node: name, process: 'route-agent' }, options);
+      if (loom) await loomNode.exclude(name);
       await exec(name, ['rm', '-f', `/etc/cni/net.d/${loom ? LOOM_CONFLIST : BRIDGE_CONFLIST}`]);
     },
     async addNode({ remote = false } = {}) {
@@ -149,6 +168,8 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
       await labStop({ component: 'kube-apiserver' }, options);
     },
     async repair() {
+      // Loom's pod back first: lab up waits for every node to be Ready, which needs it.
+      await loomNode.restore();
       await labUp(options);
     },
     async release() {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBERNETES_VERSION, LOOM_IPAM_DATABASE } from '@loom-net/lab';
 import { afterAll, describe, expect, it } from 'vitest';
+import { excludeNode } from '../../daemonset-exclusion.ts';
 import { kindDriver, READ_ALLOCATIONS } from '../../drivers/kind.ts';
-import { excludeNode } from '../daemonset-exclusion.ts';
 import type { KindSettings } from '../kind-cluster.ts';
 import { failure, fakeHost, type Responder } from './fake-host.ts';
 

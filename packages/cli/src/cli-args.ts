@@ -44,7 +44,7 @@ const LAB_VALUE_OPTIONS = new Set([
   '--cni',
   '--pod-cidrs',
 ]);
-const UP_ONLY_OPTIONS = ['nodes', 'remote-nodes', 'cni', 'pod-cidrs'] as const;
+const UP_ONLY_OPTIONS = ['nodes', 'remote-nodes', 'cni', 'pod-cidrs', 'no-install'] as const;
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
@@ -124,6 +124,7 @@ function parseLabOptions(args: string[]) {
         'remote-nodes': { type: 'string' },
         cni: { type: 'string' },
         'pod-cidrs': { type: 'string' },
+        'no-install': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -149,6 +150,15 @@ function labOptions(values: LabValues): LabOptions {
     options.remoteNodes = wholeNumber('--remote-nodes', raw, MAX_NODE_COUNT, 'a node count');
   }
   if (values.cni !== undefined) options.cni = oneOf('--cni', values.cni, LAB_CNI_CHOICES);
+  if (values['no-install']) {
+    // The fresh-cluster case by its user-facing name: no CNI until someone runs loom install.
+    if (options.cni !== undefined && options.cni !== 'none') {
+      throw new UsageError(
+        `--no-install leaves the nodes without a CNI: it contradicts --cni ${options.cni}`,
+      );
+    }
+    options.cni = 'none';
+  }
   if (values['pod-cidrs'] !== undefined) {
     options.podCidrs = oneOf('--pod-cidrs', values['pod-cidrs'], POD_CIDR_MODES);
   }
@@ -181,7 +191,7 @@ function isLabVerb(verb: string): verb is LabVerb {
 export const USAGE = `loom: Loom's command line
 
 Usage:
-  loom lab build                   build (or reuse) the pinned Kubernetes binaries, loom-cni and loom-ipam
+  loom lab build                   build (or reuse) the pinned Kubernetes binaries and Loom's image
   loom lab up                      bring the lab up (control plane + nodes), or repair it
   loom lab status                  show each component and node: running, healthy, Ready
   loom lab kubectl [--] ARGS…      run the lab's kubectl against its API server
@@ -202,8 +212,9 @@ Options (lab up):
                     running lab gains or loses nodes
   --remote-nodes N  the last N nodes on a second subnet, 192.168.2.0/24, behind a router
                     namespace (default: the lab's current count, 0)
-  --cni C           loom (loom-cni + loom-ipam, installed by a route agent per node, default),
+  --cni C           loom (default: \`loom install\` from Loom's image, as a user installs it),
                     bridge (Debian's bridge + host-local) or none (nodes stay NotReady)
+  --no-install      the same as --cni none: a bare cluster, for \`loom install\` to install on
   --pod-cidrs M     lab (nodeN gets 10.244.N.0/24, default), controller-manager or loom
                     (loom-pod-cidr-allocator)
 
@@ -238,5 +249,4 @@ Exit codes: 0 done / healthy; 1 failed, timed out or unhealthy (the output says 
 Environment:
   LOOM_CACHE_DIR       where built binaries are cached (default ~/.cache/loom)
   LOOM_K8S_BIN_DIR     use binaries from this directory and never build
-  LOOM_CNI_PLUGIN_DIR  take loom-cni and loom-ipam from this directory and never build them
 `;

@@ -1,5 +1,6 @@
 import {
   type DownReport,
+  type EnsuredImage,
   formatDuration,
   LAB_NETWORK,
   type LabStatus,
@@ -8,7 +9,6 @@ import {
   type NodeSettings,
   type NodeStatus,
   type ResolvedBinaries,
-  type ResolvedCniPlugins,
   type UpReport,
 } from '@loom-net/lab';
 
@@ -24,22 +24,16 @@ export function formatBinaries(binaries: ResolvedBinaries): string {
   return `Kubernetes binaries: ${binaries.binDir} (${how})`;
 }
 
-export function formatCniPlugins(plugins: ResolvedCniPlugins): string {
-  const how = {
-    built: `built in ${formatDuration(plugins.durationMs)}`,
-    cached: 'up to date',
-    env: 'from LOOM_CNI_PLUGIN_DIR',
-    prebuilt: 'packaged',
-    kept: 'the existing build: rebuilding failed',
-  }[plugins.source];
-  const files = Object.values(plugins.files).join(', ');
-  return `CNI plugins: ${files} (${how})`;
+export function formatImage(image: EnsuredImage): string {
+  const { description } = image;
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  return `Loom image: ${description.reference}@${description.digest} (${mb(description.compressedBytes)} compressed, ${mb(description.uncompressedBytes)} unpacked${image.changed ? ', new' : ''}) in ${description.archive}`;
 }
 
 const CNI_TEXT: Record<NodeSettings['cni'], string> = {
-  loom: 'loom (loom-cni + loom-ipam, installed by a loom-route-agent per node)',
+  loom: 'loom (installed by loom install from the image: the loom-node DaemonSet)',
   bridge: 'bridge + host-local',
-  none: 'none (nodes stay NotReady until one is installed)',
+  none: 'none (a bare cluster: nodes stay NotReady until a CNI is installed, e.g. loom install)',
 };
 
 const POD_CIDRS_TEXT: Record<NodeSettings['podCidrs'], string> = {
@@ -57,7 +51,7 @@ export function formatUpReport(report: UpReport): string {
     lines.push(`lab up in ${formatDuration(report.durationMs)} (state dir ${config.stateDir})`);
   }
   lines.push(`  ${formatBinaries(report.binaries)}`);
-  if (report.plugins) lines.push(`  ${formatCniPlugins(report.plugins)}`);
+  if (report.image) lines.push(`  ${formatImage(report.image)}`);
   for (const component of report.components) {
     const time =
       component.action === 'kept' ? '' : `  ready in ${formatDuration(component.durationMs)}`;
@@ -66,6 +60,11 @@ export function formatUpReport(report: UpReport): string {
     );
   }
   for (const node of report.nodes) lines.push(`  ${formatNodeReport(node)}`);
+  if (report.install?.rollout) {
+    lines.push(
+      `  loom install: ${report.install.components.join(', ')} rolled out in ${formatDuration(report.install.rollout.elapsedMs)}`,
+    );
+  }
   const { nodeSettings } = report;
   if (nodeSettings.count > 0) {
     const remote =
@@ -87,9 +86,7 @@ export function formatUpReport(report: UpReport): string {
 
 function formatNodeReport(node: NodeReport): string {
   const state = node.action === 'kept' ? 'running' : node.action;
-  const agent =
-    node.pids['route-agent'] === undefined ? '' : `, agent pid ${node.pids['route-agent']}`;
-  const pids = `kubelet pid ${node.pids.kubelet}, runtime pid ${node.pids['lab-runtime']}${agent}`;
+  const pids = `kubelet pid ${node.pids.kubelet}, runtime pid ${node.pids['lab-runtime']}`;
   const readiness = node.ready ? 'Ready' : 'NotReady';
   const time =
     node.action === 'kept' ? readiness : `${readiness} in ${formatDuration(node.durationMs)}`;
@@ -125,21 +122,16 @@ export function formatStatus(status: LabStatus): string {
 }
 
 function formatNodes(status: LabStatus): string[] {
-  const withAgent = status.nodes.some((node) => processOf(node, 'route-agent') !== undefined);
   const lines = [
-    `${pad('NODE', 9)}${pad('IP', 15)}${pad('KUBELET', 16)}${pad('RUNTIME', 16)}${withAgent ? pad('ROUTE AGENT', 20) : ''}READY`,
+    `${pad('NODE', 9)}${pad('IP', 15)}${pad('KUBELET', 16)}${pad('RUNTIME', 16)}READY`,
   ];
   for (const node of status.nodes) {
     const proc = (p: NodeProcess | undefined) => (p?.running ? `running ${p.pid}` : 'stopped');
-    const agent = processOf(node, 'route-agent');
     lines.push(
-      `${pad(node.name, 9)}${pad(node.ip, 15)}${pad(proc(processOf(node, 'kubelet')), 16)}${pad(proc(processOf(node, 'lab-runtime')), 16)}${withAgent ? pad(agentState(agent), 20) : ''}${readiness(node, status)}`,
+      `${pad(node.name, 9)}${pad(node.ip, 15)}${pad(proc(processOf(node, 'kubelet')), 16)}${pad(proc(processOf(node, 'lab-runtime')), 16)}${readiness(node, status)}`,
     );
     if (!node.netnsExists) lines.push(`  netns ${node.netns} is missing`);
     if (!node.mountNamespaceExists) lines.push('  its mount namespace is missing');
-    if (agent?.readiness && !agent.readiness.ok) {
-      lines.push(`  route agent not ready: ${agent.readiness.detail}`);
-    }
     for (const process of node.processes) {
       if (process.running || !status.exists || !process.logTail) continue;
       lines.push(`  last lines of ${process.logFile}:`);
@@ -154,11 +146,6 @@ type NodeProcess = NodeStatus['processes'][number];
 
 function processOf(node: NodeStatus, name: NodeProcess['name']): NodeProcess | undefined {
   return node.processes.find((process) => process.name === name);
-}
-
-function agentState(agent: NodeProcess | undefined): string {
-  if (!agent?.running) return 'stopped';
-  return `${agent.readiness?.ok ? 'ready' : 'not ready'} ${agent.pid}`;
 }
 
 function readiness(node: NodeStatus, status: LabStatus): string {

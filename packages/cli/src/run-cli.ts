@@ -1,19 +1,20 @@
 import {
   ensureBinaries,
-  ensureCniPlugins,
+  ensureLabImage,
   isLabError,
   labDown,
   labExec,
   labStatus,
   labUp,
+  resolveLabConfig,
   runKubectl,
 } from '@loom-net/lab';
 import { type CliCommand, type LabVerb, parseCliArgs, USAGE, UsageError } from './cli-args.ts';
 import { isLoomError, runClusterCommand } from './cluster-commands.ts';
 import {
   formatBinaries,
-  formatCniPlugins,
   formatDownReport,
+  formatImage,
   formatStatus,
   formatUpReport,
 } from './lab-report-format.ts';
@@ -27,10 +28,11 @@ export interface CliIo {
 type LabCommand = Extract<CliCommand, { kind: 'lab' }>;
 
 const LAB_HANDLERS: Record<LabVerb, (command: LabCommand, io: CliIo) => Promise<number>> = {
-  async build(_command, io) {
+  async build(command, io) {
     const binaries = await ensureBinaries({ env: io.env, onProgress: io.out });
-    const plugins = await ensureCniPlugins({ env: io.env, onProgress: io.out });
-    io.out(`${formatBinaries(binaries)}\n${formatCniPlugins(plugins)}`);
+    const config = resolveLabConfig(command.options, io.env);
+    const image = await ensureLabImage(config, io.out);
+    io.out(`${formatBinaries(binaries)}\n${formatImage(image)}`);
     return 0;
   },
   async up(command, io) {

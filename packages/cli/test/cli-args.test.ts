@@ -71,6 +71,10 @@ describe('parseCliArgs', () => {
       },
     },
     {
+      argv: ['lab', 'up', '--no-install'],
+      command: { kind: 'lab', verb: 'up', options: { cni: 'none' }, args: [] },
+    },
+    {
       argv: ['lab', 'up', '--nodes=4', '--remote-nodes=1', '--cni=loom', '--pod-cidrs=loom'],
       command: {
         kind: 'lab',
@@ -129,6 +133,14 @@ describe('parseCliArgs', () => {
     {
       argv: ['lab', 'up', '--cni', 'flannel'],
       error: 'invalid --cni "flannel": expected one of loom, bridge, none',
+    },
+    {
+      argv: ['lab', 'up', '--no-install', '--cni', 'bridge'],
+      error: '--no-install leaves the nodes without a CNI: it contradicts --cni bridge',
+    },
+    {
+      argv: ['lab', 'status', '--no-install'],
+      error: '--no-install applies to lab up, not lab status',
     },
     {
       argv: ['lab', 'up', '--pod-cidrs', 'random'],

@@ -130,43 +130,6 @@ describe('lab report formatting', () => {
     ]);
   });
 
-  it('shows each route agent, ready or why not', () => {
-    const agent = (name: string, pid: number, ok: boolean, detail: string) => ({
-      name: 'route-agent' as const,
-      running: true,
-      pid,
-      logFile: `/l/${name}-route-agent.log`,
-      readiness: { ok, detail },
-    });
-    const withAgent = (name: string, ip: string, ok: boolean, detail: string) =>
-      node(name, ip, {
-        processes: [...node(name, ip, {}).processes, agent(name, 12, ok, detail)],
-        condition: { name, ready: true, reason: 'KubeletReady', message: '', ...condition },
-      });
-    const status: LabStatus = {
-      config,
-      exists: true,
-      healthy: true,
-      namespaces: [],
-      components: [],
-      nodes: [
-        withAgent('node1', '192.168.1.11', true, 'ready'),
-        withAgent(
-          'node2',
-          '192.168.1.12',
-          false,
-          '503 [-]routes-programmed failed: 1 of 2 nodes programmed',
-        ),
-      ],
-    };
-    expect(formatStatus(status).split('\n').slice(2)).toEqual([
-      'NODE     IP             KUBELET         RUNTIME         ROUTE AGENT         READY',
-      'node1    192.168.1.11   running 11      running 10      ready 12            Ready',
-      'node2    192.168.1.12   running 11      running 10      not ready 12        Ready',
-      '  route agent not ready: 503 [-]routes-programmed failed: 1 of 2 nodes programmed',
-    ]);
-  });
-
   it('reports nodes brought up, with the time each took to get Ready', () => {
     const report = {
       config,
@@ -194,15 +157,23 @@ describe('lab report formatting', () => {
     expect(text).toContain('Nodes: 1, CNI bridge + host-local, podCIDRs 10.244.N.0/24 per nodeN');
   });
 
-  it('reports route agents, the CNI plugins and remote nodes', () => {
+  it("reports Loom's image, the install and remote nodes", () => {
     const report = {
       config,
       alreadyUp: false,
       binaries: { binDir: '/b', source: 'cache', built: [], durationMs: 0 },
-      plugins: {
-        files: { 'loom-cni': '/c/loom-cni', 'loom-ipam': '/i/loom-ipam' },
-        source: 'built',
-        durationMs: 12_300,
+      image: {
+        description: {
+          reference: 'ghcr.io/loom-net/loom:0.1.0',
+          digest: 'sha256:abc',
+          configDigest: 'sha256:def',
+          archive: '/r/dist/image/loom.oci.tar',
+          layers: [],
+          compressedBytes: 70_700_000,
+          uncompressedBytes: 192_400_000,
+        },
+        nodeImage: { archive: '/r/dist/image/loom.oci.tar', storeDir: '/s/images' },
+        changed: true,
       },
       components: [],
       nodeSettings: { count: 2, remote: 1, cni: 'loom', podCidrs: 'loom' },
@@ -211,7 +182,7 @@ describe('lab report formatting', () => {
           name: 'node2',
           ip: '192.168.2.12',
           action: 'started',
-          pids: { 'lab-runtime': 7, kubelet: 8, 'route-agent': 9 },
+          pids: { 'lab-runtime': 7, kubelet: 8 },
           ready: true,
           durationMs: 4100,
         },
@@ -220,12 +191,14 @@ describe('lab report formatting', () => {
       durationMs: 9100,
     } satisfies UpReport;
     const text = formatUpReport(report);
-    expect(text).toContain('  CNI plugins: /c/loom-cni, /i/loom-ipam (built in 12.3s)');
     expect(text).toContain(
-      '  node2 192.168.2.12       started    kubelet pid 8, runtime pid 7, agent pid 9  Ready in 4.1s',
+      '  Loom image: ghcr.io/loom-net/loom:0.1.0@sha256:abc (70.7 MB compressed, 192.4 MB unpacked, new) in /r/dist/image/loom.oci.tar',
     );
     expect(text).toContain(
-      'Nodes: 2 (the last 1 on 192.168.2.0/24, behind netns loom-router), CNI loom (loom-cni + loom-ipam, installed by a loom-route-agent per node), podCIDRs from loom-pod-cidr-allocator',
+      '  node2 192.168.2.12       started    kubelet pid 8, runtime pid 7  Ready in 4.1s',
+    );
+    expect(text).toContain(
+      'Nodes: 2 (the last 1 on 192.168.2.0/24, behind netns loom-router), CNI loom (installed by loom install from the image: the loom-node DaemonSet), podCIDRs from loom-pod-cidr-allocator',
     );
   });
 });

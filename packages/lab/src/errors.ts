@@ -16,7 +16,8 @@ export type LabErrorCode =
   | 'LOOM_LAB_NODE_FAILED'
   | 'LOOM_LAB_NODE_NOT_READY'
   | 'LOOM_LAB_EXEC_TARGET'
-  | 'LOOM_LAB_RBAC_FAILED';
+  | 'LOOM_LAB_IMAGE'
+  | 'LOOM_LAB_INSTALL_FAILED';
 
 /** Every failure the lab reports: a stable code, a message naming the object and the action. */
 export class LabError extends Error {

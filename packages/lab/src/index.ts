@@ -4,10 +4,9 @@ export { k8sCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 export type { BinaryOptions, ResolvedBinaries } from './build/binaries.ts';
 export { binaryPath, ensureBinaries, missingBinaries } from './build/binaries.ts';
 export { planBuild } from './build/build-plan.ts';
-export type { CniPluginName, ResolvedCniPlugins } from './build/cni-plugins.ts';
-export { CNI_PLUGINS, ensureCniPlugins } from './build/cni-plugins.ts';
 export { formatDuration } from './build/format-duration.ts';
 export { renderBuildGoMod, stagingModules } from './build/go-mod.ts';
+export { type EnsuredImage, ensureLabImage } from './build/lab-image.ts';
 export { kubernetesLdflags } from './build/ldflags.ts';
 export type { LabBinary } from './build/versions.ts';
 export {
@@ -61,7 +60,6 @@ export { NODE_MOUNT_PATHS, planNode, planNodes } from './nodes/node-plan.ts';
 export type { NodeProcessName } from './nodes/node-processes.ts';
 export {
   NODE_PROCESSES,
-  nodeProcessesFor,
   nodeProcessFiles,
   nodeProcessPid,
 } from './nodes/node-processes.ts';

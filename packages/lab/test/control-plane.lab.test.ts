@@ -4,7 +4,7 @@ import { netnsExists } from '@loom-net/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKubectl } from '../src/commands/lab-kubectl.ts';
 import { runningPid } from '../src/components/component-runner.ts';
-import { activeComponents } from '../src/components/component-table.ts';
+import { COMPONENTS } from '../src/components/component-table.ts';
 import {
   labSkipReason,
   startTestControlPlane,
@@ -27,7 +27,6 @@ describe.skipIf(skip !== undefined)(
   `the lab control plane${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let lab: TestControlPlane;
-    let running: ReturnType<typeof activeComponents>;
     const pids = new Map<string, number>();
 
     beforeAll(async () => {
@@ -36,9 +35,7 @@ describe.skipIf(skip !== undefined)(
         onProgress: (line) => console.log(line),
         apiServerArgs: ['--watch-cache=false'],
       });
-      running = activeComponents(lab.up.nodeSettings);
-      // Loom's podCIDR allocator runs only with --pod-cidrs loom.
-      for (const component of running) {
+      for (const component of COMPONENTS) {
         pids.set(component.name, runningPid(lab.config, component.name)!);
       }
     });
@@ -152,7 +149,7 @@ describe.skipIf(skip !== undefined)(
       const { config } = lab;
       const down = await lab.stop();
       expect(down.stopped.map((entry) => entry.name).sort()).toEqual(
-        running.map((component) => component.name).sort(),
+        COMPONENTS.map((component) => component.name).sort(),
       );
       expect(down.namespacesRemoved.sort()).toEqual(
         [config.netns.controlPlane, config.netns.switch].sort(),

@@ -77,28 +77,22 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
     expect(ready(await node1()).status).toBe('True');
   });
 
-  it("switches the node to Loom's CNI: its route agent installs loom-cni, loom-ipam and the conflist", async () => {
+  it("switches the node to Loom's CNI with loom install: its DaemonSet installs the plugins and the conflist", async () => {
     const { kubelet, 'lab-runtime': runtime } = lab.up.nodes[0]!.pids;
     const up = await labUp({ ...options(), cni: 'loom' });
-    expect(up.plugins?.files).toMatchObject({
-      'loom-cni': expect.stringMatching(/\/packages\/cni\/dist\/loom-cni$/),
-      'loom-ipam': expect.stringMatching(/\/packages\/ipam\/dist\/loom-ipam$/),
-    });
+    expect(up.image?.description.reference).toBe('ghcr.io/loom-net/loom:0.1.0');
+    expect(up.install).toMatchObject({ ok: true, components: expect.arrayContaining(['cni']) });
     expect(up.nodes).toMatchObject([
       { name: 'node1', action: 'repaired', ready: true, pids: { kubelet, 'lab-runtime': runtime } },
     ]);
-    const agent = up.nodes[0]!.pids['route-agent']!;
-    expect(readFileSync(`/proc/${agent}/cmdline`, 'utf8').split('\0')).toEqual(
-      expect.arrayContaining([
-        '--node-name=node1',
-        `--kubeconfig=${lab.config.stateDir}/route-agent.kubeconfig`,
-      ]),
-    );
     const root = planNode(lab.config, 1).root;
-    // What the agent installed, where the node's runtime looks: its own /opt/cni/bin and conf dir.
+    // What the init container installed, where the node's runtime looks: its own /opt/cni/bin.
     expect(readdirSync(`${root}/etc/cni/net.d`)).toEqual(['10-loom.conflist']);
     expect(readdirSync(`${root}/opt/cni/bin`)).toEqual(
-      expect.arrayContaining(['loom-cni', 'loom-ipam']),
+      expect.arrayContaining(['loom-cni', 'loom-ipam', 'loom-node']),
+    );
+    expect(readFileSync(`${root}/opt/cni/bin/loom-cni`, 'utf8').split('\n')[0]).toBe(
+      '#!/opt/cni/bin/loom-node --no-rehash-snapshot',
     );
     const conflist = JSON.parse(readFileSync(`${root}/etc/cni/net.d/10-loom.conflist`, 'utf8'));
     expect(conflist.plugins[0]).toMatchObject({
@@ -153,7 +147,7 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
 
   it('repairs a node whose kubelet and runtime were killed and whose namespace was deleted', async () => {
     const node = planNode(lab.config, 1);
-    for (const name of ['route-agent', 'kubelet', 'lab-runtime'] as const) {
+    for (const name of ['kubelet', 'lab-runtime'] as const) {
       process.kill(nodeProcessPid(lab.config, node, name)!, 'SIGKILL');
     }
     await deleteNetns(createCommandRunner(), node.netns);
@@ -187,7 +181,7 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
       ...processesInNamespaces(identities),
       ...processesNaming(`${lab.config.stateDir}/`),
     ];
-    // route agent, kubelet, runtime, the pod's shim and process
+    // kubelet, runtime, and the shims and processes of the loom-node and mounts pods
     expect(before.length).toBeGreaterThanOrEqual(5);
 
     const down = await lab.stop();

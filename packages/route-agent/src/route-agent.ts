@@ -10,6 +10,7 @@ import {
   type MetricsRegistry,
   type Node,
   resourcePath,
+  slimNode,
 } from '@loom-net/core';
 import { agentHealthChecks } from './agent-health.ts';
 import { createAgentMetrics } from './agent-metrics.ts';
@@ -72,6 +73,8 @@ export function createRouteAgent(options: RouteAgentOptions): RouteAgent {
     ...options.informer,
     client: options.client,
     path: resourcePath({ version: 'v1', plural: 'nodes' }),
+    // Routes need a Node's spec and addresses, not the kubelet's status: a third of the RSS.
+    transform: slimNode,
     logger,
   });
   informer.on('error', () => metrics.informerErrors.inc());

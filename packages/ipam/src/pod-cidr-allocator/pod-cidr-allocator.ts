@@ -12,6 +12,7 @@ import {
   type LeaderElectionOptions,
   type MetricsRegistry,
   type Node,
+  slimNode,
 } from '@loom-net/core';
 import { type AllocationTerm, NODES, startAllocationTerm } from './allocation-term.ts';
 import { allocatorMetrics } from './allocator-metrics.ts';
@@ -61,7 +62,14 @@ export function createPodCidrAllocator(options: PodCidrAllocatorOptions): PodCid
   const { client, logger } = options;
   const metrics = options.metrics && allocatorMetrics(options.metrics);
   const events = createEventRecorder({ client, component: ALLOCATOR_COMPONENT, logger });
-  const nodes = createInformer<Node>({ ...options.informer, client, path: NODES, logger });
+  // It reads and writes spec.podCIDRs only; the kubelet's status is most of a Node's bytes.
+  const nodes = createInformer<Node>({
+    ...options.informer,
+    client,
+    path: NODES,
+    transform: slimNode,
+    logger,
+  });
   let term: AllocationTerm | undefined;
 
   const controller: Controller = createController({

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '@loom-net/core';
 import type { LabConfig } from '../config/lab-config.ts';
 import { apiServerUrl } from '../config/network-plan.ts';
-import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from '../pki/loom-identities.ts';
 import { pkiFiles } from '../pki/pki.ts';
 import { clusterName, renderKubeconfig } from './kubeconfig.ts';
 
@@ -39,16 +38,6 @@ export function writeControlPlaneKubeconfigs(config: LabConfig): void {
   writeFileAtomicSync(
     paths.schedulerKubeconfig,
     kubeconfigFor(config, pki.scheduler, 'kube-scheduler', server),
-    { mode: 0o600 },
-  );
-  writeFileAtomicSync(
-    paths.routeAgentKubeconfig,
-    kubeconfigFor(config, pki.routeAgent, ROUTE_AGENT_USER, server),
-    { mode: 0o600 },
-  );
-  writeFileAtomicSync(
-    paths.podCidrAllocatorKubeconfig,
-    kubeconfigFor(config, pki.podCidrAllocator, POD_CIDR_ALLOCATOR_USER, server),
     { mode: 0o600 },
   );
 }

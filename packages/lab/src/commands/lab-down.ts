@@ -99,9 +99,7 @@ function removeStateFiles(config: LabConfig): void {
     paths.hostKubeconfig,
     paths.controllerManagerKubeconfig,
     paths.schedulerKubeconfig,
-    paths.routeAgentKubeconfig,
-    paths.podCidrAllocatorKubeconfig,
-    paths.cniPluginDir,
+    paths.imageStoreDir,
     paths.nodesDir,
     paths.mountNamespaceDir,
     // Last: while it exists, a later `down` can still find the namespaces to remove.

@@ -2,7 +2,7 @@ import { netnsExists } from '@loom-net/core';
 import { readBridgeReady } from '../bridge/bridge-ready.ts';
 import { withLabApiClient } from '../cluster/lab-api-client.ts';
 import { type ComponentStatus, componentStatus } from '../components/component-runner.ts';
-import { activeComponents, componentFiles } from '../components/component-table.ts';
+import { COMPONENTS, componentFiles } from '../components/component-table.ts';
 import { type LabConfig, type LabOptions, resolveLabConfig } from '../config/lab-config.ts';
 import { nodesOnDisk } from '../nodes/node-down.ts';
 import { readNodeConditions } from '../nodes/node-objects.ts';
@@ -33,9 +33,7 @@ export async function labStatus(options: StatusOptions = {}): Promise<LabStatus>
   requireRoot('read the lab status');
   const state = readLabState(config);
   const components = await Promise.all(
-    activeComponents(state?.nodes).map((component) =>
-      componentStatus(config, component, { probe: true }),
-    ),
+    COMPONENTS.map((component) => componentStatus(config, component, { probe: true })),
   );
   const ready = readBridgeReady(
     config.paths.hostBridgeReady,
@@ -51,8 +49,7 @@ export async function labStatus(options: StatusOptions = {}): Promise<LabStatus>
       nodesUnknown = (error as Error).message;
     }
   }
-  const cni = state?.nodes?.cni ?? 'none';
-  const nodes = await Promise.all(plans.map((node) => nodeStatus(config, node, cni, conditions)));
+  const nodes = await Promise.all(plans.map((node) => nodeStatus(config, node, conditions)));
   return {
     config,
     exists: state !== undefined,

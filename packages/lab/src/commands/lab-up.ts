@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createCommandRunner, type KubeClient, netnsExists } from '@loom-net/core';
 import { readBridgeReady } from '../bridge/bridge-ready.ts';
 import { ensureBinaries, type ResolvedBinaries } from '../build/binaries.ts';
-import { ensureCniPlugins, type ResolvedCniPlugins } from '../build/cni-plugins.ts';
+import { type EnsuredImage, ensureLabImage } from '../build/lab-image.ts';
 import { waitDefaultServiceAccount } from '../cluster/default-service-account.ts';
 import { withLabApiClient } from '../cluster/lab-api-client.ts';
+import { installLabLoom, type LabInstallReport } from '../cluster/lab-install.ts';
 import { writeControlPlaneKubeconfigs, writeHostKubeconfig } from '../cluster/lab-kubeconfigs.ts';
-import { ensureLoomRbac } from '../cluster/loom-rbac.ts';
 import {
   componentStatus,
   runningPid,
@@ -17,7 +17,6 @@ import {
   waitHealthy,
 } from '../components/component-runner.ts';
 import {
-  activeComponents,
   COMPONENTS,
   type ComponentDefinition,
   type ComponentName,
@@ -62,8 +61,10 @@ export interface UpReport {
   config: LabConfig;
   alreadyUp: boolean;
   binaries: ResolvedBinaries;
-  /** loom-cni and loom-ipam, when the nodes run Loom's CNI. */
-  plugins?: ResolvedCniPlugins;
+  /** Loom's image archive the nodes' runtimes serve (with `--cni loom` or `none`). */
+  image?: EnsuredImage;
+  /** What `loom install` did, when this up installed Loom (`--cni loom`). */
+  install?: LabInstallReport;
   components: ComponentReport[];
   nodeSettings: NodeSettings;
   nodes: NodeReport[];
@@ -78,7 +79,8 @@ interface UpPlan {
   state: LabState | undefined;
   settings: NodeSettings;
   binaries: ResolvedBinaries;
-  plugins: ResolvedCniPlugins | undefined;
+  image: EnsuredImage | undefined;
+  install?: LabInstallReport;
   context: LabContext;
   progress: (line: string) => void;
   started: number;
@@ -98,20 +100,20 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const state = readLabState(config);
   const settings = resolveNodeSettings(options, state?.nodes);
   const binaries = await ensureBinaries({ ...options, onProgress: progress });
-  const plugins =
-    settings.cni === 'loom' && settings.count > 0
-      ? await ensureCniPlugins({ env: options.env, onProgress: progress })
+  const image =
+    settings.cni !== 'bridge' && settings.count > 0
+      ? await ensureLabImage(config, progress)
       : undefined;
   const context: LabContext = { config, binDir: binaries.binDir, settings };
   assertNamespacesOurs(config, state, settings);
-  const plan = { config, state, settings, binaries, plugins, context, progress, started };
+  const plan = { config, state, settings, binaries, image, context, progress, started };
   if (
     state &&
-    plugins?.source !== 'built' &&
+    !image?.changed &&
     sameSettings(state.nodes, settings) &&
     (await allWhole(config, settings))
   ) {
-    return report(plan, true, keptReports(config, settings), await keptNodes(config, settings));
+    return report(plan, true, keptReports(config), await keptNodes(config, settings));
   }
   // Before anything starts: a taken port should not cost a control-plane start.
   if (runningPid(config, 'host-bridge') === undefined) await assertPortFree(config);
@@ -131,24 +133,32 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const wanted = labNamespaces(config, settings);
   writeLabState(config, record([...new Set([...(state?.namespaces ?? []), ...wanted])]));
   const { components, pkiMade } = await ensureControlPlane(plan);
-  const nodes = await withLabApiClient(config, async (client) => {
+  const { nodes, install } = await withLabApiClient(config, async (client) => {
     await removeExtraNodes(plan, client);
     await ensureRouter(createCommandRunner(), config, settings.remote > 0);
     writeLabState(config, record(wanted));
-    components.push(...(await ensureAddons(plan, client)));
-    const reports = await ensureNodes({
-      config,
-      binDir: binaries.binDir,
-      client,
-      settings,
-      pkiRenewed: pkiMade,
-      pluginsRebuilt: plugins?.source === 'built',
-      progress,
-    });
+    // Loom goes on as on any cluster: applied at once, its pods scheduled as the kubelets
+    // register, the nodes Ready once its DaemonSet has installed the CNI.
+    const installing =
+      settings.cni === 'loom' && image && settings.count > 0
+        ? installLabLoom({ client, settings, image: image.description, progress })
+        : undefined;
+    const [reports, installed] = await Promise.all([
+      ensureNodes({
+        config,
+        binDir: binaries.binDir,
+        client,
+        settings,
+        pkiRenewed: pkiMade,
+        ...(image ? { image: image.nodeImage } : {}),
+        progress,
+      }),
+      installing,
+    ]);
     await waitDefaultServiceAccount(client);
-    return reports;
+    return { nodes: reports, install: installed };
   });
-  return report(plan, false, components, nodes);
+  return report({ ...plan, ...(install ? { install } : {}) }, false, components, nodes);
 }
 
 /** Certificates, kubeconfigs, the underlay and every control-plane component, healthy. */
@@ -166,12 +176,8 @@ async function ensureControlPlane(
   if (state?.nodes && state.nodes.podCidrs !== settings.podCidrs) {
     await stopComponent(config, componentNamed('kube-controller-manager'));
   }
-  const active = activeComponents(settings);
-  for (const component of COMPONENTS.filter((c) => !active.includes(c))) {
-    await stopComponent(config, component);
-  }
   const components: ComponentReport[] = [];
-  for (const component of active.filter((c) => !c.addon)) {
+  for (const component of COMPONENTS) {
     components.push(await ensureComponent(plan.context, component, plan.progress));
   }
   return { components, pkiMade };
@@ -190,34 +196,8 @@ async function removeExtraNodes(plan: UpPlan, client: KubeClient): Promise<void>
   }
 }
 
-/** What Loom's daemons need before they start: their RBAC, the allocator, the plugins. */
-async function ensureAddons(plan: UpPlan, client: KubeClient): Promise<ComponentReport[]> {
-  await ensureLoomRbac(client);
-  const reports: ComponentReport[] = [];
-  for (const component of activeComponents(plan.settings).filter((c) => c.addon)) {
-    reports.push(await ensureComponent(plan.context, component, plan.progress));
-  }
-  if (plan.plugins) linkCniPlugins(plan.config, plan.plugins);
-  return reports;
-}
-
 function componentNamed(name: ComponentName): ComponentDefinition {
   return COMPONENTS.find((component) => component.name === name)!;
-}
-
-/**
- * The plugin directory the route agents install from: links to the built executables, as a
- * CNI DaemonSet's image carries them. Replaced atomically (link, then rename).
- */
-function linkCniPlugins(config: LabConfig, plugins: ResolvedCniPlugins): void {
-  const dir = config.paths.cniPluginDir;
-  mkdirSync(dir, { recursive: true });
-  for (const [name, file] of Object.entries(plugins.files)) {
-    const temporary = join(dir, `.${name}.tmp`);
-    rmSync(temporary, { force: true });
-    symlinkSync(file, temporary);
-    renameSync(temporary, join(dir, name));
-  }
 }
 
 function sameSettings(recorded: NodeSettings | undefined, wanted: NodeSettings): boolean {
@@ -234,7 +214,7 @@ async function allWhole(config: LabConfig, settings: NodeSettings): Promise<bool
   const routerWhole =
     settings.remote === 0 ||
     (netnsExists(config.netns.router) && netnsExists(config.netns.remoteSwitch));
-  return routerWhole && nodesLookWhole(config, settings) && (await allHealthy(config, settings));
+  return routerWhole && nodesLookWhole(config, settings) && (await allHealthy(config));
 }
 
 async function keptNodes(config: LabConfig, settings: NodeSettings): Promise<NodeReport[]> {
@@ -302,16 +282,16 @@ async function assertPortFree(config: LabConfig): Promise<void> {
   }
 }
 
-async function allHealthy(config: LabConfig, settings: NodeSettings): Promise<boolean> {
-  for (const component of activeComponents(settings)) {
+async function allHealthy(config: LabConfig): Promise<boolean> {
+  for (const component of COMPONENTS) {
     const status = await componentStatus(config, component, { probe: true });
     if (!status.health?.ok) return false;
   }
   return true;
 }
 
-function keptReports(config: LabConfig, settings: NodeSettings): ComponentReport[] {
-  return activeComponents(settings).map((component) => ({
+function keptReports(config: LabConfig): ComponentReport[] {
+  return COMPONENTS.map((component) => ({
     name: component.name,
     action: 'kept' as const,
     pid: runningPid(config, component.name) ?? 0,
@@ -343,7 +323,8 @@ function report(
     config,
     alreadyUp,
     binaries: base.binaries,
-    ...(base.plugins ? { plugins: base.plugins } : {}),
+    ...(base.image ? { image: base.image } : {}),
+    ...(base.install ? { install: base.install } : {}),
     components,
     nodeSettings: base.settings,
     nodes,

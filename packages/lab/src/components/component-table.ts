@@ -11,7 +11,6 @@ import {
 } from '../config/network-plan.ts';
 import type { NodeSettings } from '../config/node-settings.ts';
 import { type ProbeResult, probe } from '../health/http-probe.ts';
-import { podCidrAllocatorCommand } from '../nodes/loom-daemons.ts';
 import { pkiFiles } from '../pki/pki.ts';
 import {
   apiServerFlags,
@@ -26,8 +25,7 @@ export type ComponentName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
-  | 'host-bridge'
-  | 'loom-pod-cidr-allocator';
+  | 'host-bridge';
 
 export interface LabContext {
   config: LabConfig;
@@ -45,10 +43,6 @@ export interface ComponentDefinition {
   readyTimeoutMs: number;
   /** Files an earlier run may have left that would fool the probe. */
   staleFiles?(config: LabConfig): string[];
-  /** Whether the lab runs it with these settings (default: always). */
-  enabled?(settings: NodeSettings): boolean;
-  /** One of Loom's daemons: started after the lab has granted them their RBAC. */
-  addon?: boolean;
 }
 
 // The bridge script next to this module: .ts when run from source, .js once built.
@@ -96,10 +90,6 @@ export const COMPONENTS: readonly ComponentDefinition[] = [
         { listen: sockets.etcd, connect: target(2379) },
         { listen: sockets.controllerManager, connect: target(CONTROLLER_MANAGER_HEALTH_PORT) },
         { listen: sockets.scheduler, connect: target(SCHEDULER_HEALTH_PORT) },
-        {
-          listen: sockets.podCidrAllocator,
-          connect: target(LAB_NETWORK.podCidrAllocatorHealthPort),
-        },
       ].map(({ listen, connect }) => ({
         listen: { kind: 'unix' as const, path: listen },
         connect,
@@ -174,25 +164,7 @@ export const COMPONENTS: readonly ComponentDefinition[] = [
     readyTimeoutMs: 15_000,
     staleFiles: (config) => [config.paths.hostBridgeReady],
   },
-  {
-    name: 'loom-pod-cidr-allocator',
-    namespace: 'control-plane',
-    command: ({ config }) => podCidrAllocatorCommand(config),
-    probe: (config) =>
-      probe({ socketPath: config.paths.sockets.podCidrAllocator, path: '/readyz' }),
-    readyTimeoutMs: 30_000,
-    enabled: (settings) => settings.podCidrs === 'loom',
-    addon: true,
-  },
 ];
-
-/** The components a lab with these settings runs, in start order. */
-export function activeComponents(settings: NodeSettings | undefined): ComponentDefinition[] {
-  return COMPONENTS.filter(
-    (component) =>
-      component.enabled === undefined || (settings !== undefined && component.enabled(settings)),
-  );
-}
 
 export function componentFiles(config: LabConfig, name: ComponentName) {
   return { logFile: join(config.paths.logDir, `${name}.log`), pidFile: pidFileOf(config, name) };

@@ -9,9 +9,11 @@ export const DEFAULT_NODE_COUNT = 3;
 export const MAX_NODE_COUNT = 200;
 
 /**
- * The CNI a node gets: `loom` = Loom's own, installed as a CNI DaemonSet would: a
- * `loom-route-agent` per node copies loom-cni + loom-ipam into its /opt/cni/bin, writes the
- * conflist and routes to the other nodes' pods; `bridge` = Debian's reference plugins (bridge +
+ * The CNI a node gets: `loom` = Loom's own, installed as a user installs it: `loom install`
+ * applies deploy/install.yaml, and the lab runtime runs Loom's image from its archive (the
+ * `loom-node` DaemonSet's init container copies loom-cni + loom-ipam into the node's
+ * /opt/cni/bin, its route agent writes the conflist and routes to the other nodes' pods);
+ * `bridge` = Debian's reference plugins (bridge +
  * host-local over the node's podCIDR, no routes between nodes); `none` = an empty conf dir, so
  * the node stays NotReady until something installs a CNI, as on a fresh kind cluster.
  */
@@ -66,11 +68,8 @@ export interface LabPaths {
   hostKubeconfig: string;
   controllerManagerKubeconfig: string;
   schedulerKubeconfig: string;
-  /** Identities of Loom's own daemons (service-account users, bound by the lab's RBAC). */
-  routeAgentKubeconfig: string;
-  podCidrAllocatorKubeconfig: string;
-  /** The built loom-cni and loom-ipam, linked here for the route agents to install. */
-  cniPluginDir: string;
+  /** Loom's image unpacked once for every node's runtime (`loom-lab-runtime --image-store`). */
+  imageStoreDir: string;
   /** One directory per node: its tree (mounted at the standard paths), certificates, runtime state. */
   nodesDir: string;
   /** A private bind mount holding the nodes' persistent mount-namespace files. */
@@ -81,7 +80,6 @@ export interface LabPaths {
     etcd: string;
     controllerManager: string;
     scheduler: string;
-    podCidrAllocator: string;
   };
   /** Written by the root-side bridge once it listens: the port it got. */
   hostBridgeReady: string;
@@ -172,9 +170,7 @@ function labPaths(stateDir: string): LabPaths {
     hostKubeconfig: join(stateDir, 'kubeconfig.host'),
     controllerManagerKubeconfig: join(stateDir, 'controller-manager.kubeconfig'),
     schedulerKubeconfig: join(stateDir, 'scheduler.kubeconfig'),
-    routeAgentKubeconfig: join(stateDir, 'route-agent.kubeconfig'),
-    podCidrAllocatorKubeconfig: join(stateDir, 'pod-cidr-allocator.kubeconfig'),
-    cniPluginDir: join(stateDir, 'cni-plugins'),
+    imageStoreDir: join(stateDir, 'images'),
     nodesDir: join(stateDir, 'nodes'),
     mountNamespaceDir: join(stateDir, 'mntns'),
     sockets: {
@@ -182,7 +178,6 @@ function labPaths(stateDir: string): LabPaths {
       etcd: join(runDir, 'etcd.sock'),
       controllerManager: join(runDir, 'controller-manager.sock'),
       scheduler: join(runDir, 'scheduler.sock'),
-      podCidrAllocator: join(runDir, 'pod-cidr-allocator.sock'),
     },
     hostBridgeReady: join(runDir, 'host-bridge.json'),
     netnsBridgeReady: join(runDir, 'netns-bridge.json'),

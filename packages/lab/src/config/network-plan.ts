@@ -30,9 +30,6 @@ export const LAB_NETWORK = {
   routerPrimaryLink: 'eth0',
   routerRemoteLink: 'eth1',
   routerPort: 'router',
-  /** Health ports of Loom's daemons: the route agent's (its default) and the allocator's. */
-  routeAgentHealthPort: 9101,
-  podCidrAllocatorHealthPort: 9103,
 } as const;
 
 /** `node1`, `node2`, … */

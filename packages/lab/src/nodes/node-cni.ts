@@ -73,14 +73,16 @@ function copyIfChanged(source: string, target: string): void {
  * Puts the node's CNI in place. The other choices' conflists go first (the runtime takes the
  * first file by name, and `10-lab-bridge` sorts before `10-loom`). For `bridge`, the reference
  * plugins go in its /opt/cni/bin and the conflist over `podCidr` in its /etc/cni/net.d (written
- * atomically: the runtime reads the directory on every status call); for `loom`, the node's
- * route agent installs both itself; for `none`, the directory is left to whoever installs a CNI.
+ * atomically: the runtime reads the directory on every status call); for `loom`, the
+ * `loom-node` DaemonSet's pod installs both; for `none`, the directory is left to whoever installs a CNI.
  */
 export function installNodeCni(node: NodePlan, cni: LabCni, podCidr: string | undefined): void {
   const confDir = cniConfDir(node);
   mkdirSync(confDir, { recursive: true });
   for (const [choice, file] of Object.entries(CONFLIST_OF)) {
-    if (choice !== cni && file !== undefined) rmSync(join(confDir, file), { force: true });
+    if (choice !== cni && file !== undefined && ownedByLab(choice, cni)) {
+      rmSync(join(confDir, file), { force: true });
+    }
   }
   if (cni !== 'bridge') return;
   if (podCidr === undefined) throw new Error(`${node.name} has no podCIDR to configure CNI with`);
@@ -96,6 +98,14 @@ export function installNodeCni(node: NodePlan, cni: LabCni, podCidr: string | un
 }
 
 /**
+ * Whether the lab removes `choice`'s conflist from a node that wants `cni`: on a bare lab
+ * (`none`), Loom's belongs to whoever ran `loom install` there, not to the lab.
+ */
+function ownedByLab(choice: string, cni: LabCni): boolean {
+  return !(cni === 'none' && choice === 'loom');
+}
+
+/**
  * Whether the node's CNI config is what `cni` wants (for `up`'s quick "nothing to do"): its
  * conflist is there (for `loom`, the route agent wrote it) and no other choice's is.
  */
@@ -107,6 +117,8 @@ export function nodeCniInPlace(node: NodePlan, cni: LabCni): boolean {
     return false;
   }
   return Object.entries(CONFLIST_OF).every(([choice, file]) =>
-    file === undefined ? true : names.includes(file) === (choice === cni),
+    file === undefined || !ownedByLab(choice, cni)
+      ? true
+      : names.includes(file) === (choice === cni),
   );
 }

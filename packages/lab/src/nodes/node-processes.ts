@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { netnsPath } from '@loom-net/core';
 import { criProtoPath } from '../build/binaries.ts';
-import type { LabCni, LabConfig } from '../config/lab-config.ts';
+import type { LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
 import {
   isOurProcess,
@@ -18,21 +18,15 @@ import { logTail } from '../process/log-tail.ts';
 import { processMarker } from '../process/process-marker.ts';
 import { runTool } from '../process/run-tool.ts';
 import { kubeletArgs } from './kubelet-config.ts';
-import { daemonEntry, routeAgentCommand } from './loom-daemons.ts';
 import { type NodePlan, RUNTIME_SOCKET_IN_NODE } from './node-plan.ts';
+import { daemonEntry } from './package-bin.ts';
 
 /**
- * What can run on a node, in start order: the runtime must serve before the kubelet asks; the
- * route agent (with `--cni loom`) comes last, as a DaemonSet's pod would, and its CNI install
- * is what turns the node Ready.
+ * What runs on a node, in start order: the runtime must serve before the kubelet asks. Loom
+ * itself runs in pods (the `loom-node` DaemonSet), as on any cluster.
  */
-export const NODE_PROCESSES = ['lab-runtime', 'kubelet', 'route-agent'] as const;
+export const NODE_PROCESSES = ['lab-runtime', 'kubelet'] as const;
 export type NodeProcessName = (typeof NODE_PROCESSES)[number];
-
-/** The processes a node runs with this CNI. */
-export function nodeProcessesFor(cni: LabCni): NodeProcessName[] {
-  return cni === 'loom' ? [...NODE_PROCESSES] : ['lab-runtime', 'kubelet'];
-}
 
 export function nodeProcessFiles(config: LabConfig, node: NodePlan, name: NodeProcessName) {
   return {
@@ -41,8 +35,15 @@ export function nodeProcessFiles(config: LabConfig, node: NodePlan, name: NodePr
   };
 }
 
+/** Loom's image as the nodes' runtimes serve it: the archive, unpacked once for all of them. */
+export interface NodeImage {
+  archive: string;
+  storeDir: string;
+}
+
 /** The runtime's flags; its CNI dirs are the standard ones, which the node's tree fills. */
-export function runtimeArgs(node: NodePlan, binDir: string): string[] {
+export function runtimeArgs(node: NodePlan, binDir: string, image?: NodeImage): string[] {
+  const images = image ? ['--image-archive', image.archive, '--image-store', image.storeDir] : [];
   return [
     '--socket',
     RUNTIME_SOCKET_IN_NODE,
@@ -54,23 +55,23 @@ export function runtimeArgs(node: NodePlan, binDir: string): string[] {
     join(binDir, 'agnhost'),
     '--cri-proto',
     criProtoPath(binDir),
+    ...images,
   ];
 }
 
 export function nodeCommand(
-  config: LabConfig,
   node: NodePlan,
   binDir: string,
   name: NodeProcessName,
+  image?: NodeImage,
 ): { file: string; args: string[] } {
   if (name === 'kubelet') return { file: join(binDir, 'kubelet'), args: kubeletArgs(node) };
-  if (name === 'route-agent') return routeAgentCommand(config, node);
   return {
     file: process.execPath,
     args: [
       '--conditions=loom-source',
       daemonEntry('@loom-net/lab-runtime', 'loom-lab-runtime'),
-      ...runtimeArgs(node, binDir),
+      ...runtimeArgs(node, binDir, image),
     ],
   };
 }
@@ -95,11 +96,12 @@ export function startNodeProcess(
   node: NodePlan,
   binDir: string,
   name: NodeProcessName,
+  image?: NodeImage,
 ): number {
   const files = nodeProcessFiles(config, node, name);
   mkdirSync(config.paths.logDir, { recursive: true, mode: 0o700 });
   return launchDetached({
-    ...nodeCommand(config, node, binDir, name),
+    ...nodeCommand(node, binDir, name, image),
     netns: node.netns,
     mountNamespace: node.mountNamespace,
     ...files,
@@ -189,7 +191,7 @@ export async function removeAllPods(
   node: NodePlan,
   binDir: string,
 ): Promise<string | undefined> {
-  const { file, args } = nodeCommand(config, node, binDir, 'lab-runtime');
+  const { file, args } = nodeCommand(node, binDir, 'lab-runtime');
   const argv = [
     'nsenter',
     `--net=${netnsPath(node.netns)}`,

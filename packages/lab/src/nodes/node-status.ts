@@ -1,15 +1,12 @@
-import { netnsExists, netnsPath } from '@loom-net/core';
-import type { LabCni, LabConfig } from '../config/lab-config.ts';
-import { LAB_NETWORK } from '../config/network-plan.ts';
-import type { ProbeResult } from '../health/http-probe.ts';
+import { netnsExists } from '@loom-net/core';
+import type { LabConfig } from '../config/lab-config.ts';
 import { logTail } from '../process/log-tail.ts';
 import { namespaceIdentity } from '../process/namespace-members.ts';
-import { runTool } from '../process/run-tool.ts';
 import type { NodeCondition } from './node-objects.ts';
 import type { NodePlan } from './node-plan.ts';
 import {
+  NODE_PROCESSES,
   type NodeProcessName,
-  nodeProcessesFor,
   nodeProcessFiles,
   nodeProcessPid,
 } from './node-processes.ts';
@@ -21,8 +18,6 @@ export interface NodeProcessStatus {
   logFile: string;
   /** The latest run's last lines, when it is not running. */
   logTail?: string;
-  /** The route agent's `/readyz?verbose`, asked inside the node's network namespace. */
-  readiness?: ProbeResult;
 }
 
 export interface NodeStatus {
@@ -39,16 +34,14 @@ export interface NodeStatus {
 export async function nodeStatus(
   config: LabConfig,
   node: NodePlan,
-  cni: LabCni,
   conditions: Map<string, NodeCondition> | undefined,
 ): Promise<NodeStatus> {
   const processes = await Promise.all(
-    nodeProcessesFor(cni).map(async (name): Promise<NodeProcessStatus> => {
+    NODE_PROCESSES.map(async (name): Promise<NodeProcessStatus> => {
       const { logFile } = nodeProcessFiles(config, node, name);
       const pid = nodeProcessPid(config, node, name);
       if (pid === undefined) return { name, running: false, logFile, logTail: logTail(logFile) };
-      if (name !== 'route-agent') return { name, running: true, pid, logFile };
-      return { name, running: true, pid, logFile, readiness: await agentReadiness(node) };
+      return { name, running: true, pid, logFile };
     }),
   );
   const condition = conditions?.get(node.name);
@@ -61,34 +54,6 @@ export async function nodeStatus(
     processes,
     ...(condition ? { condition } : {}),
   };
-}
-
-/**
- * The agent's health port is inside the node's network namespace, which nothing outside can
- * connect to: curl runs there, as a kubelet's probe of a hostNetwork pod would.
- */
-async function agentReadiness(node: NodePlan): Promise<ProbeResult> {
-  const url = `http://127.0.0.1:${LAB_NETWORK.routeAgentHealthPort}/readyz?verbose`;
-  const result = await runTool(
-    [
-      'nsenter',
-      `--net=${netnsPath(node.netns)}`,
-      '--',
-      'curl',
-      '-sS',
-      '-m',
-      '2',
-      '-w',
-      '\n%{http_code}',
-      url,
-    ],
-    { timeoutMs: 5_000 },
-  );
-  const lines = result.stdout.trimEnd().split('\n');
-  const code = lines.pop() ?? '';
-  const failed = lines.filter((line) => line.startsWith('[-]')).join('; ');
-  if (result.exitCode !== 0) return { ok: false, detail: result.stderr.trim() || 'no answer' };
-  return { ok: code === '200', detail: code === '200' ? 'ready' : `${code} ${failed}` };
 }
 
 /** Its namespaces exist and all of its processes run (Ready is reported on its own). */

@@ -27,8 +27,8 @@ import { ensureNodePki, nodePkiFiles, writeKubeletKubeconfig } from './node-pki.
 import { type NodePlan, planNodes } from './node-plan.ts';
 import {
   NODE_PROCESSES,
+  type NodeImage,
   type NodeProcessName,
-  nodeProcessesFor,
   nodeProcessFiles,
   nodeProcessPid,
   nodeProcessRan,
@@ -50,8 +50,8 @@ export interface NodesContext {
   settings: NodeSettings;
   /** The lab CA was just made: every node certificate must be issued again. */
   pkiRenewed: boolean;
-  /** loom-cni or loom-ipam was just rebuilt: the route agents start again to install it. */
-  pluginsRebuilt?: boolean;
+  /** Loom's image for the nodes' runtimes (with `--cni loom` or `none`: installable later). */
+  image?: NodeImage;
   progress: (line: string) => void;
 }
 
@@ -60,11 +60,11 @@ export interface NodeReport {
   ip: string;
   /**
    * `kept`: it ran and was whole; `repaired`: its processes were kept, but its CNI config was
-   * put back or a process it did not run before was added (the route agent, after a switch to
-   * `--cni loom`); `restarted`: a namespace was rebuilt or a process started again.
+   * put back or a process it did not run before was added; `restarted`: a namespace was
+   * rebuilt or a process started again.
    */
   action: 'started' | 'restarted' | 'repaired' | 'kept';
-  /** The processes it runs (the route agent only with `--cni loom`). */
+  /** The processes it runs (Loom's own run in its pods). */
   pids: Partial<Record<NodeProcessName, number>>;
   /** Ready (with a CNI), or registered and NotReady (without one). */
   ready: boolean;
@@ -74,12 +74,11 @@ export interface NodeReport {
 
 /** Whether each node runs and is whole, without touching anything (up's quick path). */
 export function nodesLookWhole(config: LabConfig, settings: NodeSettings): boolean {
-  const wanted = nodeProcessesFor(settings.cni);
   return planNodes(config, settings).every(
     (node) =>
       netnsExists(node.netns) &&
       namespaceIdentity('mnt', node.mountNamespace) !== undefined &&
-      wanted.every((name) => nodeProcessPid(config, node, name) !== undefined) &&
+      NODE_PROCESSES.every((name) => nodeProcessPid(config, node, name) !== undefined) &&
       nodeCniInPlace(node, settings.cni),
   );
 }
@@ -91,7 +90,7 @@ export function nodePids(
   settings: NodeSettings,
 ): NodeReport['pids'] {
   return Object.fromEntries(
-    nodeProcessesFor(settings.cni).map((name) => [name, nodeProcessPid(config, node, name) ?? 0]),
+    NODE_PROCESSES.map((name) => [name, nodeProcessPid(config, node, name) ?? 0]),
   );
 }
 
@@ -115,9 +114,6 @@ export async function ensureNodes(context: NodesContext): Promise<NodeReport[]> 
   if (settings.cni === 'bridge' && settings.podCidrs !== 'lab') {
     await installAllocatedCni(context, nodes);
   }
-  // A node that had another CNI may still say Ready from before: wait for the agents' own
-  // install rather than trust that.
-  if (settings.cni === 'loom') await waitAgentsInstalled(context, nodes);
   const wanted =
     settings.cni === 'none'
       ? { done: (c: NodeCondition) => c.registered, describe: 'registered' }
@@ -141,7 +137,6 @@ async function ensureNode(
 ): Promise<NodeReport['action']> {
   const { config, settings } = context;
   const ranBefore = NODE_PROCESSES.filter((name) => nodeProcessRan(config, node, name));
-  const wanted = nodeProcessesFor(settings.cni);
   const rebuilt = await ensureNodeNamespaces(context, runner, node);
   // A rebuilt network may have a new address (a node moved to the other subnet): its serving
   // certificate names the address.
@@ -150,15 +145,11 @@ async function ensureNode(
   }
   writeKubeletKubeconfig(config, node);
   writeKubeletConfig(config, node);
-  // What this CNI does not run (the route agent, after a switch away from loom) stops first.
-  for (const name of NODE_PROCESSES.filter((candidate) => !wanted.includes(candidate))) {
-    await stopNodeProcess(config, node, name);
-  }
   const cniWasInPlace = await ensureNodeCni(context, runner, node);
-  const started = await startMissing(context, node, wanted);
+  const started = await startMissing(context, node);
   if (ranBefore.length === 0) return 'started';
   if (rebuilt.any || started.some((name) => ranBefore.includes(name))) return 'restarted';
-  // Only what never ran here started (a route agent after a switch to loom): the rest was kept.
+  // Only what never ran here started: the rest was kept.
   return started.length > 0 || !cniWasInPlace ? 'repaired' : 'kept';
 }
 
@@ -186,9 +177,7 @@ async function ensureNodeNamespaces(
 
 /**
  * The node's CNI config and its route to the remote subnet; returns whether the config was in
- * place already. An agent that runs while its conflist is missing would put it back only at
- * its next resync, and one whose plugins were rebuilt would keep the old copies: it is
- * stopped, to be started again.
+ * place already (Loom's is its DaemonSet's to write: a missing one comes back with its pod).
  */
 async function ensureNodeCni(
   context: NodesContext,
@@ -201,9 +190,6 @@ async function ensureNodeCni(
     installNodeCni(node, settings.cni, node.podCidr);
   }
   await ensureNodeRoutes(runner, node, settings.remote > 0);
-  if (settings.cni === 'loom' && (!cniWasInPlace || context.pluginsRebuilt)) {
-    await stopNodeProcess(context.config, node, 'route-agent');
-  }
   return cniWasInPlace;
 }
 
@@ -232,17 +218,13 @@ async function clearStalePods(context: NodesContext, node: NodePlan): Promise<vo
 }
 
 /** Starts whichever of the node's processes is not running, runtime first; returns which. */
-async function startMissing(
-  context: NodesContext,
-  node: NodePlan,
-  wanted: readonly NodeProcessName[],
-): Promise<NodeProcessName[]> {
+async function startMissing(context: NodesContext, node: NodePlan): Promise<NodeProcessName[]> {
   const { config, binDir, progress } = context;
   const started: NodeProcessName[] = [];
-  for (const name of wanted) {
+  for (const name of NODE_PROCESSES) {
     if (nodeProcessPid(config, node, name) !== undefined) continue;
     progress(`starting ${name} on ${node.name}…`);
-    const pid = startNodeProcess(config, node, binDir, name);
+    const pid = startNodeProcess(config, node, binDir, name, context.image);
     if (name === 'lab-runtime') await waitRuntimeServing(config, node, pid);
     started.push(name);
   }
@@ -265,32 +247,6 @@ async function installAllocatedCni(context: NodesContext, nodes: NodePlan[]): Pr
   for (const node of nodes) installNodeCni(node, 'bridge', cidrs.get(node.name));
 }
 
-/** Until every node's route agent has written its conflist; a dead agent fails at once. */
-async function waitAgentsInstalled(context: NodesContext, nodes: NodePlan[]): Promise<void> {
-  const { config } = context;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const pending = nodes.filter((node) => !nodeCniInPlace(node, 'loom'));
-    if (pending.length === 0) return;
-    for (const node of pending) {
-      const pid = readPidFile(nodeProcessFiles(config, node, 'route-agent').pidFile);
-      if (pid === undefined || (await processGone(config, pid))) {
-        throw new LabError(
-          'LOOM_LAB_COMPONENT_CRASHED',
-          `the route-agent of ${node.name} exited before it installed the CNI${tails(config, node, ['route-agent'])}`,
-        );
-      }
-    }
-    if (Date.now() > deadline) {
-      throw new LabError(
-        'LOOM_LAB_NODE_NOT_READY',
-        `the route agents of ${pending.map((node) => node.name).join(', ')} did not install the CNI within ${READY_TIMEOUT_MS / 1000}s${pending.map((node) => tails(config, node, ['route-agent'])).join('')}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** waitForNodes, failing early when a node's process dies, and with their log tails. */
 async function waitWithLogs(
   context: NodesContext,
@@ -308,7 +264,7 @@ async function waitWithLogs(
         describe: wanted.describe,
         check: async () => {
           for (const node of nodes) {
-            for (const name of nodeProcessesFor(context.settings.cni)) {
+            for (const name of NODE_PROCESSES) {
               const pid = readPidFile(nodeProcessFiles(config, node, name).pidFile);
               if (pid === undefined || (await processGone(config, pid))) {
                 throw new LabError(
@@ -323,11 +279,9 @@ async function waitWithLogs(
     );
   } catch (error) {
     if (!isLabError(error, 'LOOM_LAB_NODE_NOT_READY')) throw error;
-    const names: NodeProcessName[] =
-      context.settings.cni === 'loom' ? ['kubelet', 'route-agent'] : ['kubelet'];
     throw new LabError(
       'LOOM_LAB_NODE_NOT_READY',
-      `${error.message}${nodes.map((node) => tails(config, node, names)).join('')}`,
+      `${error.message}${nodes.map((node) => tails(config, node, ['kubelet'])).join('')}`,
     );
   }
 }

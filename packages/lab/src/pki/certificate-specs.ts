@@ -1,5 +1,4 @@
 import { LAB_NETWORK } from '../config/network-plan.ts';
-import { POD_CIDR_ALLOCATOR_USER, ROUTE_AGENT_USER } from './loom-identities.ts';
 
 export interface CertificateSpec {
   /** File stem in the PKI dir: `<name>.crt`, `<name>.key`. */
@@ -54,20 +53,6 @@ export function labCertificates(): CertificateSpec[] {
     // These CNs are the users the built-in RBAC roles are bound to.
     { name: 'controller-manager', commonName: 'system:kube-controller-manager', usage: 'client' },
     { name: 'scheduler', commonName: 'system:kube-scheduler', usage: 'client' },
-    // Loom's daemons as the ServiceAccounts their DaemonSet and Deployment will run as: the
-    // lab's RBAC binds those names, so the same roles serve the lab and a real install.
-    {
-      name: 'route-agent',
-      commonName: ROUTE_AGENT_USER,
-      organization: 'system:serviceaccounts',
-      usage: 'client',
-    },
-    {
-      name: 'pod-cidr-allocator',
-      commonName: POD_CIDR_ALLOCATOR_USER,
-      organization: 'system:serviceaccounts',
-      usage: 'client',
-    },
     // How the API server proxies to aggregated APIs; its CA also fills the requestheader
     // bundle every component reads (without it they log "missing content for CA bundle").
     {

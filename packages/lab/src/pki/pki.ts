@@ -34,8 +34,6 @@ export function pkiFiles(pkiDir: string) {
     admin: pair('admin'),
     controllerManager: pair('controller-manager'),
     scheduler: pair('scheduler'),
-    routeAgent: pair('route-agent'),
-    podCidrAllocator: pair('pod-cidr-allocator'),
     serviceAccountKey: join(pkiDir, `${SERVICE_ACCOUNT_KEY_NAME}.key`),
     serviceAccountPub: join(pkiDir, `${SERVICE_ACCOUNT_KEY_NAME}.pub`),
   };

@@ -59,10 +59,10 @@ describe("a node's CNI choice", () => {
     {
       cni: 'none',
       before: [BRIDGE_CONFLIST, LOOM_CONFLIST, '99-other.conf'],
-      after: ['99-other.conf'],
+      after: [LOOM_CONFLIST, '99-other.conf'],
     },
   ])(
-    '$cni turns $before into $after (loom leaves its conflist to the route agent)',
+    "$cni turns $before into $after (Loom's conflist is its DaemonSet's to write)",
     ({ cni, before, after }) => {
       const node = nodeWith(before);
       installNodeCni(node, cni, node.podCidr);
@@ -77,7 +77,9 @@ describe("a node's CNI choice", () => {
     { cni: 'bridge', files: [BRIDGE_CONFLIST], inPlace: true },
     { cni: 'bridge', files: [BRIDGE_CONFLIST, LOOM_CONFLIST], inPlace: false },
     { cni: 'none', files: [], inPlace: true },
-    { cni: 'none', files: [LOOM_CONFLIST], inPlace: false },
+    // A bare lab on which a user ran `loom install`.
+    { cni: 'none', files: [LOOM_CONFLIST], inPlace: true },
+    { cni: 'none', files: [BRIDGE_CONFLIST], inPlace: false },
   ])('$cni with $files is in place: $inPlace', ({ cni, files, inPlace }) => {
     expect(nodeCniInPlace(nodeWith(files), cni)).toBe(inPlace);
   });

@@ -35,16 +35,6 @@ describe('the lab certificates', () => {
       name: 'apiserver-kubelet-client',
       subject: '/CN=kube-apiserver-kubelet-client/O=system:masters',
     },
-    // The user names a ServiceAccount token would give: the lab's RBAC binds those.
-    {
-      name: 'route-agent',
-      subject: '/CN=system:serviceaccount:kube-system:loom-route-agent/O=system:serviceaccounts',
-    },
-    {
-      name: 'pod-cidr-allocator',
-      subject:
-        '/CN=system:serviceaccount:kube-system:loom-pod-cidr-allocator/O=system:serviceaccounts',
-    },
   ])('issues $name as a client certificate for $subject', ({ name, subject }) => {
     expect(subjectOf(byName(name))).toBe(subject);
     const ext = renderLeafExtensions(byName(name));

@@ -1,4 +1,4 @@
-import type { NodeCommands } from './node-commands.ts';
+import type { NodeCommands } from './kind/node-commands.ts';
 
 /** Loom's node DaemonSet, as deploy/ names it. */
 export const LOOM_NODE_DAEMONSET = { namespace: 'loom-system', name: 'loom-node' };
@@ -37,7 +37,7 @@ export function excludeNode(affinity: Affinity | undefined, node: string): Affin
  * out), and puts the DaemonSet back as it was. The kubelet and the DaemonSet controller do the
  * work, so a pod the kubelet would restart stays gone.
  */
-export function loomNodeExclusion(commands: NodeCommands) {
+export function loomNodeExclusion(commands: Pick<NodeCommands, 'kubectl' | 'must' | 'waitUntil'>) {
   const { namespace, name } = LOOM_NODE_DAEMONSET;
   const { must, kubectl, waitUntil } = commands;
   // The affinity before the first exclusion (what restore() puts back), and the nodes out.

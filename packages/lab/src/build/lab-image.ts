@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureImage, type ImageDescription } from '@loom-net/image/build';
+import type { LabConfig } from '../config/lab-config.ts';
+import { LabError } from '../errors.ts';
+import type { NodeImage } from '../nodes/node-processes.ts';
+import { loomCheckout } from './checkout.ts';
+
+/** Loom's image as the lab serves it to its nodes. */
+export interface EnsuredImage {
+  description: ImageDescription;
+  /** The archive and the store every node's runtime unpacks it into, once. */
+  nodeImage: NodeImage;
+  /** Another image than the archive held before (the sources changed): Loom is applied again. */
+  changed: boolean;
+}
+
+/**
+ * Loom's image, built from this checkout as `npm run image` builds it (the Debian root and
+ * Node from the layer cache, the bundles from the sources; an archive that already is that
+ * image is left alone), so the lab runs exactly what users get.
+ */
+export async function ensureLabImage(
+  config: LabConfig,
+  progress: (line: string) => void,
+): Promise<EnsuredImage> {
+  const repoRoot = loomCheckout();
+  if (repoRoot === undefined) {
+    throw new LabError(
+      'LOOM_LAB_IMAGE',
+      "cannot build Loom's image: the lab runs Loom from the image a Loom checkout builds (npm run image), and this lab package is not inside one",
+    );
+  }
+  const before = recordedDigest(join(repoRoot, 'dist', 'image', 'loom.json'));
+  let description: ImageDescription;
+  try {
+    description = await ensureImage({ repoRoot, onProgress: (line) => progress(`image: ${line}`) });
+  } catch (error) {
+    throw new LabError('LOOM_LAB_IMAGE', `cannot build Loom's image: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return {
+    description,
+    nodeImage: { archive: description.archive, storeDir: config.paths.imageStoreDir },
+    changed: before !== description.digest,
+  };
+}
+
+function recordedDigest(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { digest?: string }).digest;
+  } catch {
+    return undefined;
+  }
+}
