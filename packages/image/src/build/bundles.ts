@@ -1,4 +1,4 @@
-// Layer 2's programs: one file per `bin` of the packages the image ships, bundled by esbuild
+// Layer 3's programs: one file per `bin` of the packages the image ships, bundled by esbuild
 // from TypeScript source, run by the image's Node (`#!/usr/local/bin/node`). Daemons are ES
 // modules; the CNI plugins, started once per pod event, are CommonJS: Node's ESM loader costs
 // them 5–12 ms per call (docs/image.md, measured); CommonJS starts within ~2–5 ms of a single
