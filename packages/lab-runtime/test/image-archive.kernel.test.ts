@@ -121,6 +121,18 @@ describe.skipIf(skip !== undefined)(
       );
     });
 
+    it('pulls by tag and manifest digest, as manifests pin images; another digest is not found', async () => {
+      const pinned = `${TEST_IMAGE_NAME}@${written.manifestDigest}`;
+      const pulled = await node.client.image('PullImage', { image: { image: pinned } });
+      expect(pulled.image_ref).toBe(written.configDigest);
+      const status_ = await node.client.image('ImageStatus', { image: { image: pinned } });
+      expect(status_.image?.id).toBe(written.configDigest);
+      const other = node.client.image('PullImage', {
+        image: { image: `${TEST_IMAGE_NAME}@sha256:${'0'.repeat(64)}` },
+      });
+      await expect(other).rejects.toMatchObject({ code: status.NOT_FOUND });
+    });
+
     it("runs a container with the image's files, env, working dir and user", async () => {
       const pod = await node.client.runtime('RunPodSandbox', {
         config: podConfig(node, 'archive'),

@@ -201,7 +201,13 @@ export function createImageStore(
 
   const pullFromArchive = async (ref: ImageReference): Promise<ResolvedImage | undefined> => {
     const wanted = formatImageReference(ref);
-    const carrying = archives.filter((path) => catalog.get(path)?.names.includes(wanted));
+    // By digest (`name:tag@sha256:…`, as manifests pin images), any archive holding the
+    // repository may carry it: it is read again, as it may have been rebuilt since.
+    const carries = (names: readonly string[]) =>
+      names.includes(wanted) ||
+      (ref.digest !== undefined &&
+        names.some((name) => parseImageReference(name).repository === ref.repository));
+    const carrying = archives.filter((path) => carries(catalog.get(path)?.names ?? []));
     // Archives that could not be read may carry it: they may have been fixed since.
     const unknown = archives.filter((path) => catalog.get(path)?.error !== undefined);
     for (const path of [...carrying, ...unknown]) {

@@ -25,11 +25,9 @@ export async function installLabLoom(options: LabInstallOptions): Promise<LabIns
   const { settings, image, progress } = options;
   const report = await installLoom({
     client: options.client,
-    components: [
-      'cni',
-      'route-agent',
-      ...(settings.podCidrs === 'loom' ? ['pod-cidr-allocator'] : []),
-    ],
+    // The route-agent component is the loom-node DaemonSet, which deploy/'s cni component
+    // gives its CNI-installing init container.
+    components: ['route-agent', ...(settings.podCidrs === 'loom' ? ['pod-cidr-allocator'] : [])],
     clusterCidrs: [LAB_NETWORK.clusterCidr],
     serviceCidrs: [LAB_NETWORK.serviceCidr],
     apiServer: { host: LAB_NETWORK.controlPlaneIp, port: LAB_NETWORK.apiServerPort },
