@@ -14,6 +14,8 @@ export const IMAGE_PACKAGES = ['cni', 'ipam', 'route-agent'] as const;
 /** Where the bundles run from in the image. */
 export const IMAGE_NODE = '/usr/local/bin/node';
 export const IMAGE_BIN_DIR = '/opt/loom/bin';
+/** Node's flags on the ES-module bundles' first line (Linux passes them as one argument). */
+export const DAEMON_NODE_FLAGS = '--optimize-for-size';
 
 export interface Entrypoint {
   /** The command's name (the bin key): `loom-route-agent`. */
@@ -64,8 +66,10 @@ function sourceOfBin(bin: string): { source: string; format: BundleFormat } {
  * module does not have.
  */
 const BANNER: Record<BundleFormat, string> = {
+  // The daemons (and the image's tools) trade a little speed for memory: V8 keeps a smaller
+  // heap after a burst (bench/node-memory: the route agent at 1,000 Nodes, 167 → 103 MB RSS).
   esm: [
-    `#!${IMAGE_NODE}`,
+    `#!${IMAGE_NODE} ${DAEMON_NODE_FLAGS}`,
     "import { createRequire as __loomCreateRequire } from 'node:module';",
     'const require = __loomCreateRequire(import.meta.url);',
   ].join('\n'),
