@@ -81,7 +81,10 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
     const { kubelet, 'lab-runtime': runtime } = lab.up.nodes[0]!.pids;
     const up = await labUp({ ...options(), cni: 'loom' });
     expect(up.image?.description.reference).toBe('ghcr.io/loom-net/loom:0.1.0');
-    expect(up.install).toMatchObject({ ok: true, components: expect.arrayContaining(['route-agent']) });
+    expect(up.install).toMatchObject({
+      ok: true,
+      components: expect.arrayContaining(['route-agent']),
+    });
     expect(up.nodes).toMatchObject([
       { name: 'node1', action: 'repaired', ready: true, pids: { kubelet, 'lab-runtime': runtime } },
     ]);

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createCommandRunner, type KubeClient, netnsExists } from '@loom-net/core';
 import { readBridgeReady } from '../bridge/bridge-ready.ts';
 import { ensureBinaries, type ResolvedBinaries } from '../build/binaries.ts';
@@ -225,7 +224,7 @@ async function keptNodes(config: LabConfig, settings: NodeSettings): Promise<Nod
     name: node.name,
     ip: node.ip,
     action: 'kept' as const,
-    pids: nodePids(config, node, settings),
+    pids: nodePids(config, node),
     ready: conditions?.get(node.name)?.ready ?? false,
     durationMs: 0,
   }));

@@ -84,11 +84,7 @@ export function nodesLookWhole(config: LabConfig, settings: NodeSettings): boole
 }
 
 /** The PIDs of what a node runs, for reports. */
-export function nodePids(
-  config: LabConfig,
-  node: NodePlan,
-  settings: NodeSettings,
-): NodeReport['pids'] {
+export function nodePids(config: LabConfig, node: NodePlan): NodeReport['pids'] {
   return Object.fromEntries(
     NODE_PROCESSES.map((name) => [name, nodeProcessPid(config, node, name) ?? 0]),
   );
@@ -124,7 +120,7 @@ export async function ensureNodes(context: NodesContext): Promise<NodeReport[]> 
     name: node.name,
     ip: node.ip,
     action: actions[i]!,
-    pids: nodePids(config, node, settings),
+    pids: nodePids(config, node),
     ready: settings.cni !== 'none',
     durationMs: waitStarted - started + (reached.get(node.name) ?? 0),
   }));
@@ -135,7 +131,7 @@ async function ensureNode(
   runner: CommandRunner,
   node: NodePlan,
 ): Promise<NodeReport['action']> {
-  const { config, settings } = context;
+  const { config } = context;
   const ranBefore = NODE_PROCESSES.filter((name) => nodeProcessRan(config, node, name));
   const rebuilt = await ensureNodeNamespaces(context, runner, node);
   // A rebuilt network may have a new address (a node moved to the other subnet): its serving
