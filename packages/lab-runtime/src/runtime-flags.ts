@@ -28,8 +28,8 @@ export const RUNTIME_USAGE = `usage: lab-runtime [serve|remove-all-pods] --socke
   --image-archive FILE   an image archive (OCI image layout or docker save, as a tar), repeatable:
                          loaded at start (checked, layers unpacked once under the state dir); its
                          images are listed and PullImage of their names needs no network
-  --image-store DIR      unpacked image trees shared with other runtimes on this machine (added,
-                         never removed) [<state-dir>/images/snapshots, this runtime's own]
+  --image-store DIR      unpacked image layers (DIR/<diff_id>/fs) shared with other runtimes on this
+                         machine (added, never removed) [<state-dir>/images/layers, this runtime's own]
   --agnhost PATH         the agnhost binary for registry.k8s.io/e2e-test-images/agnhost [agnhost beside the lab's binaries]
   --busybox PATH         the busybox binary for busybox images [${DEFAULT_BUSYBOX}]
   --cri-proto PATH       api.proto of k8s.io/cri-api [cri-api.proto beside the lab's binaries]

@@ -19,8 +19,8 @@ export interface LabRuntimeOptions {
   /** Image archives (OCI layout or docker save, in a tar) loaded at start and pulled from. */
   imageArchives: string[];
   /**
-   * Where unpacked image trees go when several runtimes share them (the lab's nodes); default:
-   * `<stateDir>/images/snapshots`, this runtime's own.
+   * Where unpacked image layers go when several runtimes share them (the lab's nodes); default:
+   * `<stateDir>/images/layers`, this runtime's own.
    */
   imageStore?: string;
   logLevel?: string;

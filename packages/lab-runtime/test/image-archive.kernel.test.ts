@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { canUseNetns, netnsSkipReason, skipOrFailInCi } from '@loom-net/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainIdOf } from '../src/image/oci-archive.ts';
 import type { WrittenImage } from './image/oci-test-archive.ts';
 import { writeOciArchive } from './image/oci-test-archive.ts';
 import { HAS_BUSYBOX, TEST_IMAGE_NAME, twoLayerImage } from './image/two-layer-image.ts';
@@ -26,6 +25,7 @@ import {
   waitFor,
 } from './runtime-harness.ts';
 
+const OTHER_IMAGE_NAME = 'registry.example.org/loom-test/other:1.0';
 const needs = HAS_BUSYBOX
   ? runtimeTierMissing()
   : 'the archive image test needs /usr/bin/busybox (busybox-static)';
@@ -45,8 +45,13 @@ describe.skipIf(skip !== undefined)(
     let written: WrittenImage;
     let podId = '';
     let appId = '';
-    let snapshot = '';
+    let other: WrittenImage;
+    // The layers' trees: the base (shared with the other image) and the top.
+    let base = '';
+    let top = '';
     let archiveDir = '';
+    const layersDir = () => join(node.stateDir, 'images/layers');
+    const treeOf = (diffId: string) => join(layersDir(), diffId.slice('sha256:'.length), 'fs');
 
     const exec = async (id: string, cmd: string[]) => {
       const result = await node.client.runtime('ExecSync', { container_id: id, cmd, timeout: 10 });
@@ -72,15 +77,31 @@ describe.skipIf(skip !== undefined)(
       archiveDir = mkdtempSync(join(tmpdir(), 'loom-archive-kernel-'));
       const archive = join(archiveDir, 'two-layer.oci.tar');
       written = writeOciArchive(archive, twoLayerImage());
+      // Another image on the same base layer: the base is unpacked once for both.
+      const otherArchive = join(archiveDir, 'other.oci.tar');
+      const image = twoLayerImage();
+      other = writeOciArchive(otherArchive, {
+        ...image,
+        name: OTHER_IMAGE_NAME,
+        layers: [image.layers[0]!, { build: (d) => writeFileSync(join(d, 'other.txt'), 'o\n') }],
+      });
       // A broken archive beside it: logged, reported by PullImage, and the runtime serves on.
       const broken = join(archiveDir, 'broken.tar');
       writeFileSync(broken, 'not an archive\n'.repeat(100));
       node = await createNode({
-        runtimeFlags: ['--image-archive', archive, '--image-archive', broken],
+        runtimeFlags: [
+          '--image-archive',
+          archive,
+          '--image-archive',
+          otherArchive,
+          '--image-archive',
+          broken,
+        ],
       });
       await node.start();
       node.installCni();
-      snapshot = join(node.stateDir, 'images/snapshots', chainHex());
+      base = treeOf(written.layers[0]!.diffId);
+      top = treeOf(written.layers[1]!.diffId);
     }, 60_000);
 
     afterAll(async () => {
@@ -88,14 +109,21 @@ describe.skipIf(skip !== undefined)(
       if (archiveDir !== '') rmSync(archiveDir, { recursive: true, force: true });
     }, 90_000);
 
-    const chainHex = () => chainIdOf(written.layers.map((l) => l.diffId)).slice('sha256:'.length);
+    const unpackedLayers = () =>
+      logLines(node)
+        .filter((l) => l.msg?.startsWith('image archive loaded'))
+        .flatMap((l) => l.unpacked as string[]);
 
-    it('loads the archive at start: crictl lists and inspects it with its names, id and size', () => {
-      const unpacked = logLines(node).filter(
-        (l) => l.msg === 'image archive loaded, layers unpacked',
+    it('loads the archives at start: each layer unpacked once, the shared base once for both', () => {
+      expect(unpackedLayers().sort()).toEqual(
+        [written.layers[0]!.diffId, written.layers[1]!.diffId, other.layers[1]!.diffId].sort(),
       );
-      expect(unpacked).toHaveLength(1);
-      expect(existsSync(join(snapshot, 'data/added.txt'))).toBe(true);
+      expect(other.layers[0]!.diffId).toBe(written.layers[0]!.diffId);
+      expect(readdirSync(layersDir())).toHaveLength(3);
+      expect(existsSync(join(top, 'data/added.txt'))).toBe(true);
+    });
+
+    it('crictl lists and inspects the image with its names, id and size', () => {
       const inspect = node.crictl(['inspecti', TEST_IMAGE_NAME]);
       expect(inspect.status).toBe(0);
       const { status: image, info } = JSON.parse(inspect.stdout);
@@ -171,7 +199,7 @@ describe.skipIf(skip !== undefined)(
       );
     });
 
-    it('writes go to the container layer, never to the snapshot', async () => {
+    it('writes go to the container layer, never to the image layers', async () => {
       const root = await start('writer', {
         command: [
           '/bin/sh',
@@ -184,9 +212,10 @@ describe.skipIf(skip !== undefined)(
         (await exec(root, ['cat', '/data/new.txt'])).out === 'new' ? true : undefined,
       );
       expect((await exec(root, ['cat', '/data/keep.txt'])).out).toBe('changed');
-      expect(readFileSync(join(snapshot, 'data/keep.txt'), 'utf8')).toBe('kept\n');
-      expect(existsSync(join(snapshot, 'data/new.txt'))).toBe(false);
-      expect(existsSync(join(snapshot, 'data/added.txt'))).toBe(true);
+      expect(readFileSync(join(base, 'data/keep.txt'), 'utf8')).toBe('kept\n');
+      expect(existsSync(join(base, 'data/new.txt'))).toBe(false);
+      expect(existsSync(join(top, 'data/new.txt'))).toBe(false);
+      expect(existsSync(join(top, 'data/added.txt'))).toBe(true);
       expect(
         readFileSync(join(node.stateDir, 'containers', root, 'upper/data/new.txt'), 'utf8'),
       ).toBe('new\n');
@@ -207,26 +236,30 @@ describe.skipIf(skip !== undefined)(
       await node.client.runtime('RemoveContainer', { container_id: id });
     });
 
-    it('reuses the snapshot after a restart, unpacking nothing, and re-adopts the container', async () => {
-      const inode = lstatSync(snapshot).ino;
+    it('reuses the layers after a restart, unpacking nothing, and re-adopts the container', async () => {
+      const inode = lstatSync(top).ino;
       await node.stop('SIGKILL');
       await node.start();
-      const loaded = logLines(node).map((l) => l.msg);
-      expect(loaded.filter((m) => m === 'image archive loaded, layers unpacked')).toHaveLength(1);
-      expect(loaded).toContain('image archive loaded, snapshot reused');
-      expect(lstatSync(snapshot).ino).toBe(inode);
-      expect(readdirSync(join(node.stateDir, 'images/snapshots'))).toEqual([chainHex()]);
+      expect(unpackedLayers()).toHaveLength(3);
+      expect(logLines(node).map((l) => l.msg)).toContain(
+        'image archive loaded, every layer reused',
+      );
+      expect(lstatSync(top).ino).toBe(inode);
+      expect(readdirSync(layersDir())).toHaveLength(3);
       expect((await exec(appId, ['cat', '/data/keep.txt'])).out).toBe('kept');
     });
 
-    it('keeps the snapshot while a container uses it after RemoveImage, then removes it', async () => {
+    it('keeps the layers while a container uses them after RemoveImage, then removes only the unshared one', async () => {
       await node.client.image('RemoveImage', { image: { image: TEST_IMAGE_NAME } });
-      expect((await node.client.image('ListImages', {})).images).toEqual([]);
-      expect(existsSync(snapshot)).toBe(true);
+      const left = (await node.client.image('ListImages', {})).images as Message[];
+      expect(left.map((i) => i.id)).toEqual([other.configDigest]);
+      expect(existsSync(top)).toBe(true);
       await node.client.runtime('RemoveContainer', { container_id: appId });
-      expect(existsSync(snapshot)).toBe(false);
+      expect(existsSync(top)).toBe(false);
+      // The base stays: the other image stands on it.
+      expect(existsSync(join(base, 'data/keep.txt'))).toBe(true);
       await node.client.image('PullImage', { image: { image: TEST_IMAGE_NAME } });
-      expect(existsSync(join(snapshot, 'opaque/new.txt'))).toBe(true);
+      expect(existsSync(join(top, 'opaque/new.txt'))).toBe(true);
     });
   },
 );

@@ -18,7 +18,7 @@ import { renderSetupScript } from './container-script.ts';
 import type { ContainerUser } from './container-user.ts';
 import { resolveUser, securityContextUser } from './container-user.ts';
 import { lookupExecutable } from './executable-lookup.ts';
-import { resolveInRoot } from './root-path.ts';
+import { hostPathInRoot } from './root-path.ts';
 
 export interface CreateContainerRequest {
   pod_sandbox_id: string;
@@ -69,9 +69,8 @@ function digestRef(image: ResolvedImage): string {
 /** An image's /etc/passwd or /etc/group, read through its own symlinks ('' when absent). */
 function imageFile(image: ResolvedImage, path: string): string {
   const file =
-    image.kind === 'archive'
-      ? `${image.snapshot}${resolveInRoot(image.snapshot, path)}`
-      : join(image.dir, path);
+    image.kind === 'archive' ? hostPathInRoot(image.lowerDirs, path) : join(image.dir, path);
+  if (file === undefined) return '';
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -123,19 +122,20 @@ function newRecord(
     startProblem: '',
     user: userOf(image, config),
   };
-  if (image.kind === 'archive') record.snapshot = image.archive.chainId;
+  if (image.kind === 'archive') record.layers = image.archive.layers.map((layer) => layer.diffId);
   return record;
 }
 
 // The overlay's upper and work dirs live in the container's directory: removing the container
-// removes its writable layer, and the image's tree is never written.
-function rootMount(image: ResolvedImage, dir: string): RootMount {
+// removes its writable layer, and the image's layers are never written.
+function rootMount(ctx: RuntimeContext, image: ResolvedImage, dir: string): RootMount {
   if (image.kind === 'map') return { kind: 'tmpfs' };
+  ctx.images.snapshots.touch(image.archive.layers.map((layer) => layer.diffId));
   const upper = join(dir, CONTAINER_FILES.upper);
   const work = join(dir, CONTAINER_FILES.work);
   mkdirSync(upper, { recursive: true });
   mkdirSync(work, { recursive: true });
-  return { kind: 'overlay', lower: image.snapshot, upper, work };
+  return { kind: 'overlay', lower: image.lowerDirs, upper, work };
 }
 
 function writeContainerFiles(
@@ -153,7 +153,7 @@ function writeContainerFiles(
     privileged: record.config.linux?.security_context?.privileged === true,
     isFile,
   });
-  const lower = image.kind === 'archive' ? image.snapshot : undefined;
+  const lower = image.kind === 'archive' ? image.lowerDirs : undefined;
   const found = lookupExecutable(steps, record.argv[0]!, record.env, lower);
   if (!found.ok) record.startProblem = found.message;
   mkdirSync(join(dir, CONTAINER_FILES.rootfs), { recursive: true });
@@ -161,7 +161,7 @@ function writeContainerFiles(
     containerId: record.id,
     dir,
     rootfs: join(dir, CONTAINER_FILES.rootfs),
-    root: rootMount(image, dir),
+    root: rootMount(ctx, image, dir),
     steps,
     hostname: podHostname(sandbox.config),
     env: record.env,

@@ -22,11 +22,12 @@ export interface ContainerMount {
 
 /**
  * What the root starts from: a map image's binds on a tmpfs (`dir`: its prepared files, busybox's
- * `bin/`, `etc/passwd`, `etc/group`), or an archive image's unpacked tree under an overlay.
+ * `bin/`, `etc/passwd`, `etc/group`), or an archive image's unpacked layers (top first) under an
+ * overlay.
  */
 export type RootImage =
   | { kind: 'map'; definition: ImageDefinition; dir: string }
-  | { kind: 'archive'; snapshot: string };
+  | { kind: 'archive'; lowerDirs: readonly string[] };
 
 export interface RootfsInput {
   image: RootImage;
@@ -142,7 +143,7 @@ function kubeletSteps(input: RootfsInput): RootfsStep[] {
 
 /**
  * The container's root: for a map image, a fresh tmpfs with the image's files and the standard
- * directories; for an archive image, the overlay on its tree as it is. Then /dev, /proc, /sys,
+ * directories; for an archive image, the overlay of its layers as it is. Then /dev, /proc, /sys,
  * the sandbox's hostname/resolv.conf/hosts (unless the kubelet mounts its own, as containerd
  * does), the kubelet's mounts, parents before children, and the working directory. In an
  * archive image's root every mount point is first resolved through the image's own symlinks,
@@ -152,7 +153,7 @@ export function planRootfs(input: RootfsInput): RootfsStep[] {
   const { image } = input;
   if (image.kind === 'archive') {
     return kubeletSteps(input).map((step) =>
-      step.kind === 'symlink' ? step : { ...step, path: resolveInRoot(image.snapshot, step.path) },
+      step.kind === 'symlink' ? step : { ...step, path: resolveInRoot(image.lowerDirs, step.path) },
     );
   }
   const steps = imageSteps(image.definition, image.dir, input.isFile);

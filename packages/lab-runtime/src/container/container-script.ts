@@ -24,12 +24,20 @@ echo $? >"$d/exit"
 `;
 
 /**
- * What is mounted at the root first: a tmpfs (map images), or an overlay whose lower is the
- * image's unpacked tree and whose upper and work dirs are the container's own writable layer.
+ * What is mounted at the root first: a tmpfs (map images), or an overlay whose lower dirs are
+ * the image's unpacked layers (top first, as overlayfs lists them) and whose upper and work
+ * dirs are the container's own writable layer.
  */
 export type RootMount =
   | { kind: 'tmpfs' }
-  | { kind: 'overlay'; lower: string; upper: string; work: string };
+  | { kind: 'overlay'; lower: readonly string[]; upper: string; work: string };
+
+/**
+ * mount(2) copies its option string into one page: overlayfs refuses longer ones (ENOMEM or
+ * EINVAL). Loom's image needs ~550 bytes (3 layers); 4,096 holds ~30 layers of a store path as
+ * long as the lab's.
+ */
+export const MOUNT_OPTIONS_MAX = 4095;
 
 export interface SetupInput {
   containerId: string;
@@ -98,7 +106,12 @@ function execLine(input: SetupInput): string {
 
 function rootMountLine(root: RootMount): string {
   if (root.kind === 'tmpfs') return 'mount -t tmpfs -o mode=0755 loom-rootfs "$R"';
-  const options = `lowerdir=${root.lower},upperdir=${root.upper},workdir=${root.work}`;
+  const options = `lowerdir=${root.lower.join(':')},upperdir=${root.upper},workdir=${root.work}`;
+  if (options.length > MOUNT_OPTIONS_MAX) {
+    throw new Error(
+      `the overlay options of ${root.lower.length} layers are ${options.length} bytes, over the kernel's ${MOUNT_OPTIONS_MAX} (one page): use an image with fewer layers or a shorter --image-store path`,
+    );
+  }
   return `mount -t overlay -o ${shellQuote(options)} loom-rootfs "$R"`;
 }
 

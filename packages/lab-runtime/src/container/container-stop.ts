@@ -1,5 +1,5 @@
 import { CriError } from '../cri/cri-error.ts';
-import { releaseSnapshot } from '../image/image-service.ts';
+import { releaseLayers } from '../image/image-service.ts';
 import type { RuntimeContext } from '../runtime-context.ts';
 import { containerLock } from '../runtime-context.ts';
 import { lookupId } from '../store/id-lookup.ts';
@@ -64,7 +64,7 @@ export async function removeContainerLocked(
   // The directory holds the overlay's upper and work dirs: the container's writable layer.
   ctx.store.deleteContainer(record.id);
   ctx.containers.delete(record.id);
-  if (record.snapshot !== undefined) releaseSnapshot(ctx, record.snapshot);
+  if (record.layers !== undefined) releaseLayers(ctx, record.layers);
   ctx.logger.info({ container: record.id }, 'container removed');
 }
 

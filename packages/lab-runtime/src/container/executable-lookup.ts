@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { RootfsStep } from './container-rootfs.ts';
-import { resolveInRoot } from './root-path.ts';
+import { hostPathInRoot } from './root-path.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_LINKS = 16;
@@ -63,12 +63,11 @@ export function lookupExecutable(
   steps: readonly RootfsStep[],
   name: string,
   env: readonly string[],
-  lower?: string,
+  lower?: readonly string[],
 ): { ok: true; path: string } | { ok: false; message: string } {
-  // An archive image's files are in its tree (`lower`), unless a mount covers them.
+  // An archive image's files are in its layers (`lower`, top first), unless a mount covers them.
   const hostPath = (path: string) =>
-    hostPathOf(steps, path) ??
-    (lower === undefined ? undefined : join(lower, resolveInRoot(lower, path)));
+    hostPathOf(steps, path) ?? (lower === undefined ? undefined : hostPathInRoot(lower, path));
   if (name.includes('/')) {
     const path = posix.resolve('/', name);
     if (isExecutableFile(hostPath(path))) return { ok: true, path };

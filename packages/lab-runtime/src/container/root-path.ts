@@ -1,5 +1,6 @@
-import { lstatSync, readlinkSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
+import { lookupInLayers } from './layered-root.ts';
 
 const MAX_LINKS = 40;
 
@@ -8,9 +9,11 @@ const MAX_LINKS = 40;
  * absolute link target starts again at the root, `..` stops there (runc's securejoin does
  * the same for mount destinations). So `/var/run/secrets` in a Debian image, where /var/run
  * is a link to /run, is `/run/secrets`, and a mount never lands on the host's own path.
- * Components that do not exist are kept as they are.
+ * Components that do not exist are kept as they are. The root is an image's layers (top
+ * first, read as overlayfs merges them), or one directory.
  */
-export function resolveInRoot(root: string, path: string): string {
+export function resolveInRoot(root: string | readonly string[], path: string): string {
+  const layers = typeof root === 'string' ? [root] : root;
   const pending = posix.normalize(`/${path}`).split('/').filter(Boolean);
   const resolved: string[] = [];
   let links = 0;
@@ -21,16 +24,10 @@ export function resolveInRoot(root: string, path: string): string {
       resolved.pop();
       continue;
     }
-    const current = join(root, ...resolved, part);
-    let stats: ReturnType<typeof lstatSync>;
-    try {
-      stats = lstatSync(current, { throwIfNoEntry: false });
-    } catch {
-      stats = undefined; // ELOOP, ENOTDIR: a path that cannot exist is kept as it is
-    }
-    if (stats?.isSymbolicLink() && links < MAX_LINKS) {
+    const entry = lookupInLayers(layers, `/${[...resolved, part].join('/')}`);
+    if (entry?.stats.isSymbolicLink() && links < MAX_LINKS) {
       links++;
-      const target = readlinkSync(current);
+      const target = readlinkSync(entry.hostPath);
       if (target.startsWith('/')) resolved.length = 0;
       pending.unshift(...target.split('/').filter(Boolean));
       continue;
@@ -38,4 +35,10 @@ export function resolveInRoot(root: string, path: string): string {
     resolved.push(part);
   }
   return `/${resolved.join('/')}`;
+}
+
+/** Where a path of the root (its symlinks followed) lives on the host; undefined: nowhere. */
+export function hostPathInRoot(root: string | readonly string[], path: string): string | undefined {
+  const layers = typeof root === 'string' ? [root] : root;
+  return lookupInLayers(layers, resolveInRoot(layers, path))?.hostPath;
 }

@@ -5,13 +5,13 @@ import type { SnapshotStore } from './snapshot-store.ts';
 
 export interface ImportedImage {
   image: ArchiveImage;
-  /** The unpacked tree of its layers. */
-  snapshot: string;
+  /** Its layers' unpacked trees, bottom first. */
+  layers: string[];
 }
 
 /**
  * Loads one image archive: checks it (every blob against its digest), then makes sure each
- * image's layer stack is unpacked in the snapshot store (unpacking only what is not there).
+ * image's layers are unpacked in the snapshot store (unpacking only those not there).
  */
 export async function importArchive(
   path: string,
@@ -25,20 +25,23 @@ export async function importArchive(
   for (const image of images) {
     const begin = Date.now();
     const layers = image.layers.map((layer) => ({ ...layer, open: () => openLayer(image, layer) }));
-    const { path: snapshot, unpacked } = await snapshots.ensure(image.chainId, layers);
+    const { paths, unpacked } = await snapshots.ensure(layers);
     logger.info(
       {
         archive: path,
         image: image.id,
         names: image.names,
         chainId: image.chainId,
+        layers: layers.length,
         unpacked,
         checkMs: checkedMs,
-        unpackMs: unpacked ? Date.now() - begin : 0,
+        unpackMs: unpacked.length > 0 ? Date.now() - begin : 0,
       },
-      unpacked ? 'image archive loaded, layers unpacked' : 'image archive loaded, snapshot reused',
+      unpacked.length > 0
+        ? `image archive loaded, ${unpacked.length} of ${layers.length} layers unpacked`
+        : 'image archive loaded, every layer reused',
     );
-    imported.push({ image, snapshot });
+    imported.push({ image, layers: paths });
   }
   return imported;
 }

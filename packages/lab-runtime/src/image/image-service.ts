@@ -30,8 +30,8 @@ function imageInfo(image: ResolvedImage) {
           archive: image.archive.path,
           manifestDigest: image.archive.manifestDigest,
           chainId: image.archive.chainId,
-          snapshot: image.snapshot,
           layers: image.archive.layers,
+          lowerDirs: image.lowerDirs,
         };
   return {
     info: JSON.stringify({
@@ -74,19 +74,30 @@ export async function pullImage(
 }
 
 /**
- * A snapshot is removed once neither an image nor a container uses it: a running container's
- * overlay keeps its lower tree, as containerd's snapshot leases do.
+ * A layer is removed once neither an image nor a container uses it: a running container's
+ * overlay keeps its lower trees, as containerd's snapshot leases do. Layers shared with another
+ * image stay (in a shared store, every layer stays: other runtimes' containers may use it).
  */
-export function releaseSnapshot(ctx: RuntimeContext, chainId: string): void {
-  const byImage = ctx.images
-    .list()
-    .some((i) => i.kind === 'archive' && i.archive.chainId === chainId);
-  const byContainer = [...ctx.containers.values()].some((c) => c.snapshot === chainId);
-  if (byImage || byContainer) return;
-  if (ctx.images.snapshots.remove(chainId)) ctx.logger.info({ chainId }, 'snapshot removed');
+export function releaseLayers(ctx: RuntimeContext, diffIds: readonly string[]): void {
+  const used = new Set<string>();
+  for (const image of ctx.images.list()) {
+    if (image.kind === 'archive') for (const layer of image.archive.layers) used.add(layer.diffId);
+  }
+  for (const container of ctx.containers.values()) {
+    for (const diffId of container.layers ?? []) used.add(diffId);
+  }
+  for (const diffId of diffIds) {
+    if (used.has(diffId)) continue;
+    if (ctx.images.snapshots.remove(diffId)) ctx.logger.info({ diffId }, 'layer removed');
+  }
 }
 
 export function removeImage(ctx: RuntimeContext, spec: ImageSpec | null): void {
   const removed = ctx.images.remove(spec?.image ?? '');
-  if (removed?.archive !== undefined) releaseSnapshot(ctx, removed.archive.chainId);
+  if (removed?.archive !== undefined) {
+    releaseLayers(
+      ctx,
+      removed.archive.layers.map((layer) => layer.diffId),
+    );
+  }
 }

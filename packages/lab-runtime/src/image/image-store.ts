@@ -49,11 +49,12 @@ export interface MapImage extends ResolvedBase {
   dir: string;
 }
 
-/** An archive image: its root is an overlay on `snapshot`, its unpacked layers. */
+/** An archive image: its root is an overlay of its unpacked layers. */
 export interface ArchiveImage extends ResolvedBase {
   kind: 'archive';
   archive: ArchiveImageRecord;
-  snapshot: string;
+  /** Its layers' trees, top first (overlayfs's lowerdir order). */
+  lowerDirs: string[];
 }
 
 export type ResolvedImage = MapImage | ArchiveImage;
@@ -68,7 +69,7 @@ export interface ImageStore {
   pull(name: string): Promise<ResolvedImage>;
   /** Loads every `--image-archive`; one that fails is logged and reported by pull, not fatal. */
   importArchives(): Promise<void>;
-  /** Forgets the image; returns its record (the caller removes an unused snapshot). */
+  /** Forgets the image; returns its record (the caller removes its layers no one else uses). */
   remove(nameOrId: string): ImageRecord | undefined;
   /** Bytes of the image (> 0: the kubelet rejects size 0). */
   sizeOf(image: ResolvedImage): number;
@@ -112,7 +113,7 @@ function archiveRecord(imported: ImportedImage): ImageRecord {
 export interface ImageSources {
   map: ImageMap;
   archives: readonly string[];
-  /** A snapshot directory shared with other runtimes, instead of the state dir's own. */
+  /** A layer store shared with other runtimes, instead of the state dir's own. */
   sharedStore?: string;
 }
 
@@ -128,11 +129,12 @@ export function createImageStore(
     shared: sharedStore !== undefined,
   });
   const byDefinition = new Map(map.definitions.map((d) => [imageIdOf(d), d]));
-  const records = loadRecords(file).filter((record) =>
+  // An archive image whose layers are gone (pruned) is not there: the kubelet pulls it again.
+  const present = (record: ImageRecord) =>
     record.archive === undefined
       ? byDefinition.has(record.id)
-      : snapshots.has(record.archive.chainId),
-  );
+      : record.archive.layers.every((layer) => snapshots.has(layer.diffId));
+  const records = loadRecords(file).filter(present);
   /** Per archive: the names it carried when last read, or why it could not be read. */
   const catalog = new Map<string, { names: string[]; error?: string }>();
   const dirOf = (id: string) => join(stateDir, 'images', id.slice('sha256:'.length));
@@ -146,7 +148,7 @@ export function createImageStore(
           (r) => `${r}@${record.archive!.manifestDigest}`,
         ),
         archive: record.archive,
-        snapshot: snapshots.pathOf(record.archive.chainId),
+        lowerDirs: record.archive.layers.map((layer) => snapshots.pathOf(layer.diffId)).reverse(),
       };
     }
     const definition = byDefinition.get(record.id)!;
@@ -196,7 +198,7 @@ export function createImageStore(
 
   const find = (nameOrId: string): ResolvedImage | undefined => {
     const record = findRecord(records, nameOrId);
-    return record === undefined ? undefined : resolve(record);
+    return record === undefined || !present(record) ? undefined : resolve(record);
   };
 
   const pullFromArchive = async (ref: ImageReference): Promise<ResolvedImage | undefined> => {
@@ -273,7 +275,7 @@ export function createImageStore(
   return {
     map,
     snapshots,
-    list: () => records.map(resolve),
+    list: () => records.filter(present).map(resolve),
     find,
     pull,
     importArchives,

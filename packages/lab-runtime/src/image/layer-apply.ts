@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, rmSync } from 'node:fs';
-import { join, posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { LayerCompression } from './oci-manifest.ts';
+import type { OverlayWhiteouts } from './overlay-whiteouts.ts';
+import { WhiteoutError, whiteoutsOf, writeOverlayWhiteouts } from './overlay-whiteouts.ts';
 import type { TarEntry } from './tar-scanner.ts';
 import { createTarScanner } from './tar-scanner.ts';
 
@@ -15,14 +15,14 @@ export interface LayerSource {
   digest: string;
   diffId: string;
   compression: LayerCompression;
-  /** A fresh stream of the compressed blob (the layer is read twice when the tree is not empty). */
+  /** A fresh stream of the compressed blob. */
   open(): Readable;
 }
 
 export class LayerError extends Error {}
 
+// OCI whiteout markers are never extracted: overlay-whiteouts.ts writes overlayfs's own form.
 const WHITEOUT = '.wh.';
-const OPAQUE = '.wh..wh..opq';
 // Big chunks: fewer trips through the hash, the tar scanner and the pipe to tar.
 const CHUNK = 1 << 16;
 
@@ -54,14 +54,6 @@ function tap(entries: TarEntry[]) {
   return { stream, finish };
 }
 
-async function scanLayer(layer: LayerSource): Promise<TarEntry[]> {
-  const entries: TarEntry[] = [];
-  const { stream, finish } = tap(entries);
-  await pipeline(layer.open(), decompressor(layer.compression), stream, new PassThrough().resume());
-  checkDiffId(layer, finish());
-  return entries;
-}
-
 function checkDiffId(layer: LayerSource, actual: string): void {
   if (actual !== layer.diffId) {
     throw new LayerError(
@@ -70,57 +62,15 @@ function checkDiffId(layer: LayerSource, actual: string): void {
   }
 }
 
-function lstat(path: string) {
-  return lstatSync(path, { throwIfNoEntry: false });
-}
-
 /**
- * Entry names stay inside the tree: no absolute names, no `..`, and no parent that is a
- * symlink already in the tree (tar, as root, would follow it out of the snapshot).
+ * Entry names stay inside the tree: no absolute names, no `..`. GNU tar already refuses
+ * both (and a member below a symlink of the same archive); the layer is refused too, so an
+ * odd layer fails loudly instead of unpacking partly.
  */
-function checkNames(tree: string, entries: readonly TarEntry[], layer: LayerSource): void {
-  const dirsOfLayer = new Set(entries.filter((e) => e.type === 'dir').map((e) => e.name));
-  const checked = new Set<string>();
+function checkNames(entries: readonly TarEntry[], layer: LayerSource): void {
   for (const { name } of entries) {
-    const parts = name.split('/');
-    if (name.startsWith('/') || parts.includes('..')) {
+    if (name.startsWith('/') || name.split('/').includes('..')) {
       throw new LayerError(`layer ${layer.digest} has entry "${name}" outside the root`);
-    }
-    for (let i = 1; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
-      if (checked.has(parent) || dirsOfLayer.has(parent)) continue;
-      checked.add(parent);
-      if (lstat(join(tree, parent))?.isSymbolicLink()) {
-        throw new LayerError(
-          `layer ${layer.digest} has entry "${name}" below "${parent}", a symlink in a lower layer (not supported)`,
-        );
-      }
-    }
-  }
-}
-
-/**
- * OCI whiteouts act on the layers below only, so they are applied before this layer is
- * extracted: `.wh.<name>` removes <name>; `.wh..wh..opq` empties its directory. An entry that
- * changes a path's kind (directory ↔ anything else) replaces what was there, as containerd does.
- */
-function prepareTree(tree: string, entries: readonly TarEntry[]): void {
-  for (const entry of entries) {
-    const base = posix.basename(entry.name);
-    const dir = posix.dirname(entry.name);
-    if (base === OPAQUE) {
-      const path = join(tree, dir);
-      if (lstat(path)?.isDirectory()) {
-        for (const child of readdirSync(path))
-          rmSync(join(path, child), { recursive: true, force: true });
-      }
-    } else if (base.startsWith(WHITEOUT)) {
-      rmSync(join(tree, dir, base.slice(WHITEOUT.length)), { recursive: true, force: true });
-    } else {
-      const existing = lstat(join(tree, entry.name));
-      if (existing !== undefined && !(existing.isDirectory() && entry.type === 'dir')) {
-        rmSync(join(tree, entry.name), { recursive: true, force: true });
-      }
     }
   }
 }
@@ -150,7 +100,7 @@ function writable(stdin: Writable): Promise<void> {
  * before the stream's padding ends: what is left is still hashed (the diff_id covers it) but
  * no longer written.
  */
-async function extract(tree: string, layer: LayerSource, verify: boolean): Promise<void> {
+async function extract(tree: string, layer: LayerSource): Promise<TarEntry[]> {
   const child = spawn('tar', tarArgs(tree), { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -164,16 +114,16 @@ async function extract(tree: string, layer: LayerSource, verify: boolean): Promi
   child.stdin.on('error', () => {
     open = false;
   });
-  const hash = createHash('sha256');
+  const entries: TarEntry[] = [];
+  const { stream, finish } = tap(entries);
   const feed = async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) {
-      if (verify) hash.update(chunk);
       if (open && !child.stdin.write(chunk)) await writable(child.stdin);
     }
     child.stdin.end();
   };
   try {
-    await pipeline(layer.open(), decompressor(layer.compression), feed);
+    await pipeline(layer.open(), decompressor(layer.compression), stream, feed);
   } catch (error) {
     child.kill('SIGKILL');
     await exited.catch(() => {});
@@ -183,21 +133,26 @@ async function extract(tree: string, layer: LayerSource, verify: boolean): Promi
   const code = await exited;
   if (code !== 0)
     throw new LayerError(`cannot unpack layer ${layer.digest}: tar: ${stderr.trim()}`);
-  if (verify) checkDiffId(layer, `sha256:${hash.digest('hex')}`);
+  checkDiffId(layer, finish());
+  return entries;
 }
 
 /**
- * Applies one layer on top of `tree` (empty for the first layer). The first layer is read
- * once (unpacked and checked at the same time); a later one is listed first, since its
- * whiteouts must act before it is extracted.
+ * Unpacks one layer into `tree`, an empty directory of its own (its snapshot: overlay stacks
+ * the layers, nothing of a lower layer is read or changed). One pass: the uncompressed stream
+ * is hashed against the diff_id and listed while GNU tar extracts it; then its whiteouts are
+ * written in overlayfs's form (and returned). A layer that fails leaves a tree the caller throws
+ * away.
  */
-export async function applyLayer(tree: string, layer: LayerSource, first: boolean): Promise<void> {
-  if (first) {
-    await extract(tree, layer, true);
-    return;
+export async function unpackLayer(tree: string, layer: LayerSource): Promise<OverlayWhiteouts> {
+  const entries = await extract(tree, layer);
+  checkNames(entries, layer);
+  const whiteouts = whiteoutsOf(entries.map((e) => e.name));
+  try {
+    await writeOverlayWhiteouts(tree, whiteouts, layer.digest);
+    return whiteouts;
+  } catch (error) {
+    if (error instanceof WhiteoutError) throw new LayerError(error.message, { cause: error });
+    throw error;
   }
-  const entries = await scanLayer(layer);
-  checkNames(tree, entries, layer);
-  prepareTree(tree, entries);
-  await extract(tree, layer, false);
 }

@@ -1,39 +1,85 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { LayerSource } from './layer-apply.ts';
-import { applyLayer } from './layer-apply.ts';
+import { unpackLayer } from './layer-apply.ts';
 
 /**
- * Unpacked images: `<dir>/<chain id hex>/`, one flattened tree per layer stack (the image's
- * OCI ChainID), shared by every image and container with that stack. A tree is built in a
- * `.tmp-<chain>-<pid>-…` directory and renamed into place when complete, so its name existing
- * means it is whole; a crash leaves only a `.tmp-…` whose process is gone, which the next start
- * removes. Several runtimes may share one directory (`--image-store`, the lab's nodes): each
- * tree is then unpacked by whichever comes first, and none is ever removed by a runtime, since
- * another one's containers may stand on it.
+ * Unpacked layers, as containerd's overlayfs snapshotter keeps them: `<dir>/<diff_id hex>/fs/`,
+ * one directory per layer holding that layer alone (whiteouts in overlayfs's form), shared by
+ * every image that has the layer, wherever it sits in their stacks; a container's root is an
+ * overlay of its image's layers. Keyed by diff_id rather than chain id (containerd's key): a
+ * layer unpacked on its own does not depend on the layers below it, so one directory serves
+ * every stack that holds it (Loom's rebuilt image shares its Debian and Node layers with the
+ * last one). A layer is unpacked in a `.tmp-<diff>-<pid>-…` directory and renamed into place when
+ * complete, so its name existing means it is whole; a crash leaves only a `.tmp-…` whose process
+ * is gone, which the next start removes. The mtime of `<dir>/<hex>` is the layer's last use
+ * (touched at every import and container creation; `loom lab up` prunes layers unused for long).
+ * Several runtimes may share one directory (`--image-store`, the lab's nodes): each layer is
+ * then unpacked by whichever comes first, and none is ever removed by a runtime, since another
+ * one's containers may stand on it.
  */
 export interface SnapshotStore {
   readonly dir: string;
-  pathOf(chainId: string): string;
-  has(chainId: string): boolean;
-  /** The tree of `chainId`, built from `layers` (bottom first) unless it exists. */
-  ensure(
-    chainId: string,
-    layers: readonly LayerSource[],
-  ): Promise<{ path: string; unpacked: boolean }>;
-  /** Deletes the tree; false (and nothing deleted) in a shared store. */
-  remove(chainId: string): boolean;
-  /** Chain ids of the trees on disk. */
+  /** The unpacked tree of a layer: `<dir>/<hex>/fs`. */
+  pathOf(diffId: string): string;
+  has(diffId: string): boolean;
+  /**
+   * The trees of `layers` (bottom first, as in the manifest), unpacking those not there;
+   * `unpacked`: the diff_ids unpacked by this call. Every layer's last use is now.
+   */
+  ensure(layers: readonly LayerSource[]): Promise<{ paths: string[]; unpacked: string[] }>;
+  /** Marks the layers used now (their mtime), so pruning keeps them. */
+  touch(diffIds: readonly string[]): void;
+  /** Deletes the layer; false (and nothing deleted) in a shared store. */
+  remove(diffId: string): boolean;
+  /** Diff ids of the layers on disk. */
   list(): string[];
 }
 
-const hexOf = (chainId: string) => chainId.replace(/^sha256:/, '');
+const hexOf = (diffId: string) => diffId.replace(/^sha256:/, '');
+
+/** A layer's own tree inside its directory (the directory's mtime is its last use). */
+export const LAYER_TREE = 'fs';
+/**
+ * Beside the tree: its opaque directories, as a JSON list of paths. The kernel reads the
+ * `trusted.overlay.opaque` xattr; Node cannot, and the runtime looks paths up in the layers
+ * before mounting them (mount points through the image's symlinks, /etc/passwd, the command).
+ */
+const OPAQUE_LIST = 'opaque.json';
+
+const opaqueCache = new Map<string, ReadonlySet<string>>();
+
+/** The opaque directories (paths inside the layer, '' for its root) of an unpacked layer's tree. */
+export function opaqueDirsOf(tree: string): ReadonlySet<string> {
+  let dirs = opaqueCache.get(tree);
+  if (dirs === undefined) {
+    let list: string[] = [];
+    try {
+      list = JSON.parse(readFileSync(join(dirname(tree), OPAQUE_LIST), 'utf8')) as string[];
+    } catch {
+      // No list: the layer has no opaque directory.
+    }
+    // Layers never change once unpacked (a removed and re-made one has the same content).
+    dirs = new Set(list);
+    opaqueCache.set(tree, dirs);
+  }
+  return dirs;
+}
 
 export interface SnapshotStoreOptions {
-  /** Where the trees are: `<state>/images/snapshots` unless shared. */
+  /** Where the layers are: `<state>/images/layers` unless shared. */
   dir: string;
-  /** Shared with other runtimes: trees are added, never removed. */
+  /** Shared with other runtimes: layers are added, never removed. */
   shared: boolean;
 }
 
@@ -46,7 +92,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-// `.tmp-<chain 12>-<pid>-<random>`: only a build whose process is gone is abandoned.
+// `.tmp-<diff 12>-<pid>-<random>`: only a build whose process is gone is abandoned.
 function removeAbandoned(dir: string): void {
   for (const name of readdirSync(dir)) {
     const pid = /^\.tmp-[0-9a-f]+-(\d+)-/.exec(name)?.[1];
@@ -57,53 +103,93 @@ function removeAbandoned(dir: string): void {
 }
 
 export function defaultSnapshotDir(stateDir: string): string {
-  return join(stateDir, 'images', 'snapshots');
+  return join(stateDir, 'images', 'layers');
+}
+
+// overlayfs splits its options at `,` and lowerdir at `:` (escaping is not worth the surprise).
+function checkDir(dir: string): void {
+  if (/[,:\s]/.test(dir)) {
+    throw new Error(
+      `image store "${dir}" cannot be used: overlayfs options cannot hold a path with ",", ":" or spaces`,
+    );
+  }
 }
 
 export function createSnapshotStore(options: SnapshotStoreOptions): SnapshotStore {
   const { dir, shared } = options;
+  checkDir(dir);
   mkdirSync(dir, { recursive: true });
   removeAbandoned(dir);
-  const pathOf = (chainId: string) => join(dir, hexOf(chainId));
-  const building = new Map<string, Promise<{ path: string; unpacked: boolean }>>();
+  const layerDir = (diffId: string) => join(dir, hexOf(diffId));
+  const pathOf = (diffId: string) => join(layerDir(diffId), LAYER_TREE);
+  const building = new Map<string, Promise<boolean>>();
 
-  const build = async (chainId: string, layers: readonly LayerSource[]) => {
-    const path = pathOf(chainId);
+  const build = async (layer: LayerSource): Promise<boolean> => {
+    const hex = hexOf(layer.diffId);
     const random = randomBytes(4).toString('hex');
-    const temp = join(dir, `.tmp-${hexOf(chainId).slice(0, 12)}-${process.pid}-${random}`);
-    mkdirSync(temp, { mode: 0o755 });
+    const temp = join(dir, `.tmp-${hex.slice(0, 12)}-${process.pid}-${random}`);
+    mkdirSync(join(temp, LAYER_TREE), { recursive: true, mode: 0o755 });
     try {
-      for (const [i, layer] of layers.entries()) await applyLayer(temp, layer, i === 0);
-      renameSync(temp, path);
+      const { opaque } = await unpackLayer(join(temp, LAYER_TREE), layer);
+      if (opaque.length > 0) writeFileSync(join(temp, OPAQUE_LIST), `${JSON.stringify(opaque)}\n`);
+      renameSync(temp, layerDir(layer.diffId));
     } catch (error) {
       rmSync(temp, { recursive: true, force: true });
-      // Another runtime of a shared store finished the same tree first: it is whole.
-      if (existsSync(path) && isRenameCollision(error)) return { path, unpacked: false };
+      // Another runtime of a shared store finished the same layer first: it is whole.
+      if (existsSync(layerDir(layer.diffId)) && isRenameCollision(error)) return false;
       throw error;
     }
-    return { path, unpacked: true };
+    return true;
   };
 
-  const ensure = (chainId: string, layers: readonly LayerSource[]) => {
-    const path = pathOf(chainId);
-    if (existsSync(path)) return Promise.resolve({ path, unpacked: false });
-    // Two pulls of one image at once unpack it once.
-    let pending = building.get(chainId);
-    if (pending === undefined) {
-      pending = build(chainId, layers).finally(() => building.delete(chainId));
-      building.set(chainId, pending);
+  // Two pulls of images sharing a layer at once unpack it once.
+  const ensureLayer = (layer: LayerSource): Promise<boolean> => {
+    if (existsSync(layerDir(layer.diffId))) return Promise.resolve(false);
+    const pending = building.get(layer.diffId);
+    // Unpacked by the call that started it; the others only waited.
+    if (pending !== undefined) return pending.then(() => false);
+    const started = build(layer).finally(() => building.delete(layer.diffId));
+    building.set(layer.diffId, started);
+    return started;
+  };
+
+  const touch = (diffIds: readonly string[]) => {
+    const now = new Date();
+    for (const diffId of diffIds) {
+      try {
+        utimesSync(layerDir(diffId), now, now);
+      } catch {
+        // Gone (pruned meanwhile): the next ensure unpacks it again.
+      }
     }
-    return pending;
+  };
+
+  const ensure = async (layers: readonly LayerSource[]) => {
+    // One layer after the other: the disk is the bottleneck, not the CPU.
+    const unpacked: string[] = [];
+    for (const layer of layers) if (await ensureLayer(layer)) unpacked.push(layer.diffId);
+    const diffIds = layers.map((l) => l.diffId);
+    touch(diffIds);
+    return { paths: diffIds.map(pathOf), unpacked };
   };
 
   return {
     dir,
     pathOf,
-    has: (chainId) => existsSync(pathOf(chainId)),
+    has: (diffId) => existsSync(layerDir(diffId)),
     ensure,
-    remove: (chainId) => {
+    touch,
+    remove: (diffId) => {
       if (shared) return false;
-      rmSync(pathOf(chainId), { recursive: true, force: true });
+      // Out of its name first: a crash half-way through leaves a `.tmp-…`, never a partial layer.
+      const doomed = join(dir, `.tmp-${hexOf(diffId).slice(0, 12)}-${process.pid}-rm`);
+      try {
+        renameSync(layerDir(diffId), doomed);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+        throw error;
+      }
+      rmSync(doomed, { recursive: true, force: true });
       return true;
     },
     list: () =>

@@ -65,6 +65,6 @@ export interface ContainerRecord {
   startProblem: string;
   /** The uid/gid its processes (and ExecSync) run as; null: root. Absent in older records. */
   user?: { uid: number; gid: number } | null;
-  /** The chain id of the snapshot under its overlay root (archive images only). */
-  snapshot?: string;
+  /** The diff_ids of the layers under its overlay root, bottom first (archive images only). */
+  layers?: string[];
 }
