@@ -99,7 +99,6 @@ function removeStateFiles(config: LabConfig): void {
     paths.hostKubeconfig,
     paths.controllerManagerKubeconfig,
     paths.schedulerKubeconfig,
-    paths.imageStoreDir,
     paths.nodesDir,
     paths.mountNamespaceDir,
     // Last: while it exists, a later `down` can still find the namespaces to remove.

@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { loomCacheDir } from '@loom-net/lab-runtime/lab-binaries';
 import { LabError } from '../errors.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/loom-lab';
@@ -68,7 +69,10 @@ export interface LabPaths {
   hostKubeconfig: string;
   controllerManagerKubeconfig: string;
   schedulerKubeconfig: string;
-  /** Loom's image unpacked once for every node's runtime (`loom-lab-runtime --image-store`). */
+  /**
+   * Image layers unpacked once for every node's runtime (`loom-lab-runtime --image-store`), in
+   * the Loom cache: shared by every lab, kept by `lab down`, pruned when unused for long.
+   */
   imageStoreDir: string;
   /** One directory per node: its tree (mounted at the standard paths), certificates, runtime state. */
   nodesDir: string;
@@ -122,7 +126,7 @@ export function resolveLabConfig(
     options.hostApiPort === undefined
       ? parsePort(env.LOOM_LAB_API_PORT)
       : validatePort(options.hostApiPort, 'API port');
-  const paths = labPaths(stateDir);
+  const paths = labPaths(stateDir, env);
   for (const socket of Object.values(paths.sockets)) {
     if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
       throw new LabError(
@@ -158,7 +162,7 @@ function validatePort(port: number, what: string, raw: string = String(port)): n
   return port;
 }
 
-function labPaths(stateDir: string): LabPaths {
+function labPaths(stateDir: string, env: NodeJS.ProcessEnv): LabPaths {
   const runDir = join(stateDir, 'run');
   return {
     stateFile: join(stateDir, 'lab.json'),
@@ -170,7 +174,7 @@ function labPaths(stateDir: string): LabPaths {
     hostKubeconfig: join(stateDir, 'kubeconfig.host'),
     controllerManagerKubeconfig: join(stateDir, 'controller-manager.kubeconfig'),
     schedulerKubeconfig: join(stateDir, 'scheduler.kubeconfig'),
-    imageStoreDir: join(stateDir, 'images'),
+    imageStoreDir: join(loomCacheDir(env), 'lab-images'),
     nodesDir: join(stateDir, 'nodes'),
     mountNamespaceDir: join(stateDir, 'mntns'),
     sockets: {
