@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -51,6 +52,7 @@ describe.skipIf(skip !== undefined)(
     let top = '';
     let archiveDir = '';
     const layersDir = () => join(node.stateDir, 'images/layers');
+    const layerNames = () => readdirSync(layersDir()).filter((name) => /^[0-9a-f]{64}$/.test(name));
     const treeOf = (diffId: string) => join(layersDir(), diffId.slice('sha256:'.length), 'fs');
 
     const exec = async (id: string, cmd: string[]) => {
@@ -119,7 +121,7 @@ describe.skipIf(skip !== undefined)(
         [written.layers[0]!.diffId, written.layers[1]!.diffId, other.layers[1]!.diffId].sort(),
       );
       expect(other.layers[0]!.diffId).toBe(written.layers[0]!.diffId);
-      expect(readdirSync(layersDir())).toHaveLength(3);
+      expect(layerNames()).toHaveLength(3);
       expect(existsSync(join(top, 'data/added.txt'))).toBe(true);
     });
 
@@ -197,6 +199,10 @@ describe.skipIf(skip !== undefined)(
       expect(statusOf.status.image_ref).toBe(
         `registry.example.org/loom-test/two-layer@${written.manifestDigest}`,
       );
+      // Its root stands on the layers through short links; the store's lease names them.
+      const lower = join(node.stateDir, 'containers', appId, 'lower');
+      expect(readlinkSync(join(layersDir(), 'leases', appId))).toBe(lower);
+      expect([readlinkSync(join(lower, '0')), readlinkSync(join(lower, '1'))]).toEqual([top, base]);
     });
 
     it('writes go to the container layer, never to the image layers', async () => {
@@ -245,7 +251,7 @@ describe.skipIf(skip !== undefined)(
         'image archive loaded, every layer reused',
       );
       expect(lstatSync(top).ino).toBe(inode);
-      expect(readdirSync(layersDir())).toHaveLength(3);
+      expect(layerNames()).toHaveLength(3);
       expect((await exec(appId, ['cat', '/data/keep.txt'])).out).toBe('kept');
     });
 
@@ -256,6 +262,7 @@ describe.skipIf(skip !== undefined)(
       expect(existsSync(top)).toBe(true);
       await node.client.runtime('RemoveContainer', { container_id: appId });
       expect(existsSync(top)).toBe(false);
+      expect(existsSync(join(layersDir(), 'leases', appId))).toBe(false);
       // The base stays: the other image stands on it.
       expect(existsSync(join(base, 'data/keep.txt'))).toBe(true);
       await node.client.image('PullImage', { image: { image: TEST_IMAGE_NAME } });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { nowNsString } from '../cri/clock.ts';
 import { CriError } from '../cri/cri-error.ts';
@@ -127,15 +127,28 @@ function newRecord(
 }
 
 // The overlay's upper and work dirs live in the container's directory: removing the container
-// removes its writable layer, and the image's layers are never written.
-function rootMount(ctx: RuntimeContext, image: ResolvedImage, dir: string): RootMount {
+// removes its writable layer, and the image's layers are never written. Its `lower/` links to
+// the layers (short names for the mount) and is what the store's lease for it points at.
+function rootMount(
+  ctx: RuntimeContext,
+  image: ResolvedImage,
+  dir: string,
+  containerId: string,
+): RootMount {
   if (image.kind === 'map') return { kind: 'tmpfs' };
-  ctx.images.snapshots.touch(image.archive.layers.map((layer) => layer.diffId));
   const upper = join(dir, CONTAINER_FILES.upper);
   const work = join(dir, CONTAINER_FILES.work);
+  const links = join(dir, CONTAINER_FILES.lower);
   mkdirSync(upper, { recursive: true });
   mkdirSync(work, { recursive: true });
-  return { kind: 'overlay', lower: image.lowerDirs, upper, work };
+  mkdirSync(links, { recursive: true });
+  for (const [i, layer] of image.lowerDirs.entries()) {
+    rmSync(join(links, String(i)), { force: true });
+    symlinkSync(layer, join(links, String(i)));
+  }
+  ctx.images.snapshots.lease(containerId, links);
+  ctx.images.snapshots.touch(image.archive.layers.map((layer) => layer.diffId));
+  return { kind: 'overlay', links, layers: image.lowerDirs.length, upper, work };
 }
 
 function writeContainerFiles(
@@ -161,7 +174,7 @@ function writeContainerFiles(
     containerId: record.id,
     dir,
     rootfs: join(dir, CONTAINER_FILES.rootfs),
-    root: rootMount(ctx, image, dir),
+    root: rootMount(ctx, image, dir, record.id),
     steps,
     hostname: podHostname(sandbox.config),
     env: record.env,
@@ -202,6 +215,7 @@ export async function createContainer(
   } catch (error) {
     ctx.containers.delete(record.id);
     ctx.store.deleteContainer(record.id);
+    ctx.images.snapshots.release(record.id);
     throw new CriError(
       'INTERNAL',
       `failed to create container ${config.metadata.name} in sandbox ${sandbox.id}`,

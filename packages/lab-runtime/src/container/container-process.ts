@@ -19,6 +19,8 @@ export const CONTAINER_FILES = {
   /** An archive image's overlay: the container's writable layer and overlayfs's work dir. */
   upper: 'upper',
   work: 'work',
+  /** And links to its layers, `0` the top one: short lowerdir names (see container-script.ts). */
+  lower: 'lower',
 } as const;
 
 // The shim and setup script run host tools (mount, mkdir, ln): give them the host's PATH,

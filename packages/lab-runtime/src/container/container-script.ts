@@ -25,19 +25,22 @@ echo $? >"$d/exit"
 
 /**
  * What is mounted at the root first: a tmpfs (map images), or an overlay whose lower dirs are
- * the image's unpacked layers (top first, as overlayfs lists them) and whose upper and work
- * dirs are the container's own writable layer.
+ * the image's unpacked layers and whose upper and work dirs are the container's own writable
+ * layer. The layers are named through `links`, a directory of symlinks `0` (the top layer,
+ * overlayfs lists top first), `1`, …, and the mount is made from inside it (`lowerdir=0:1:2`).
  */
 export type RootMount =
   | { kind: 'tmpfs' }
-  | { kind: 'overlay'; lower: readonly string[]; upper: string; work: string };
+  | { kind: 'overlay'; links: string; layers: number; upper: string; work: string };
 
 /**
- * mount(2) copies its option string into one page: overlayfs refuses longer ones (ENOMEM or
- * EINVAL). Loom's image needs ~550 bytes (3 layers); 4,096 holds ~30 layers of a store path as
- * long as the lab's.
+ * The longest value of one overlayfs option. util-linux ≥ 2.39 mounts through the new mount API,
+ * whose fsconfig() takes at most 255 bytes per value (fs/fsopen.c: `strndup_user(_value, 256)`,
+ * util-linux#2287); older ones call mount(2), which takes one page (4,095 bytes) for all options.
+ * Loom's three layers as absolute paths in the lab's store are ~300 bytes, over the first limit:
+ * hence the short relative names, 2–3 bytes a layer (88 layers fit; overlayfs stacks 500 at most).
  */
-export const MOUNT_OPTIONS_MAX = 4095;
+export const MOUNT_OPTION_MAX = 255;
 
 export interface SetupInput {
   containerId: string;
@@ -104,15 +107,26 @@ function execLine(input: SetupInput): string {
   return `exec ${words.join(' ')} --root="$R" -- ${input.argv.map(shellQuote).join(' ')}`;
 }
 
-function rootMountLine(root: RootMount): string {
-  if (root.kind === 'tmpfs') return 'mount -t tmpfs -o mode=0755 loom-rootfs "$R"';
-  const options = `lowerdir=${root.lower.join(':')},upperdir=${root.upper},workdir=${root.work}`;
-  if (options.length > MOUNT_OPTIONS_MAX) {
-    throw new Error(
-      `the overlay options of ${root.lower.length} layers are ${options.length} bytes, over the kernel's ${MOUNT_OPTIONS_MAX} (one page): use an image with fewer layers or a shorter --image-store path`,
-    );
+function rootMountLine(root: RootMount): string[] {
+  if (root.kind === 'tmpfs') return ['mount -t tmpfs -o mode=0755 loom-rootfs "$R"'];
+  const lowerdir = Array.from({ length: root.layers }, (_, i) => String(i)).join(':');
+  for (const [name, value] of Object.entries({
+    lowerdir,
+    upperdir: root.upper,
+    workdir: root.work,
+  })) {
+    if (value.length > MOUNT_OPTION_MAX) {
+      throw new Error(
+        `the overlay option ${name} is ${value.length} bytes, over the ${MOUNT_OPTION_MAX} the kernel takes (${root.layers} layers)`,
+      );
+    }
   }
-  return `mount -t overlay -o ${shellQuote(options)} loom-rootfs "$R"`;
+  const options = `lowerdir=${lowerdir},upperdir=${root.upper},workdir=${root.work}`;
+  return [
+    `cd ${shellQuote(root.links)}`,
+    `mount -t overlay -o ${shellQuote(options)} loom-rootfs "$R"`,
+    'cd /',
+  ];
 }
 
 /**
@@ -126,7 +140,7 @@ export function renderSetupScript(input: SetupInput): string {
     'set -eu',
     `exec 5>&2 2>>${shellQuote(`${input.dir}/setup.log`)}`,
     `R=${shellQuote(input.rootfs)}`,
-    rootMountLine(input.root),
+    ...rootMountLine(input.root),
     ...input.steps.flatMap(renderStep),
     `printf '%s' ${shellQuote(input.hostname)} >/proc/sys/kernel/hostname`,
     // After the mount points exist: readonlyRootFilesystem makes the root itself read-only.

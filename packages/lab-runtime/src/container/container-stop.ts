@@ -64,7 +64,10 @@ export async function removeContainerLocked(
   // The directory holds the overlay's upper and work dirs: the container's writable layer.
   ctx.store.deleteContainer(record.id);
   ctx.containers.delete(record.id);
-  if (record.layers !== undefined) releaseLayers(ctx, record.layers);
+  if (record.layers !== undefined) {
+    ctx.images.snapshots.release(record.id);
+    releaseLayers(ctx, record.layers);
+  }
   ctx.logger.info({ container: record.id }, 'container removed');
 }
 

@@ -6,6 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -23,7 +24,8 @@ import { unpackLayer } from './layer-apply.ts';
  * last one). A layer is unpacked in a `.tmp-<diff>-<pid>-…` directory and renamed into place when
  * complete, so its name existing means it is whole; a crash leaves only a `.tmp-…` whose process
  * is gone, which the next start removes. The mtime of `<dir>/<hex>` is the layer's last use
- * (touched at every import and container creation; `loom lab up` prunes layers unused for long).
+ * (touched at every import and container creation), and `<dir>/leases/` names the containers
+ * standing on layers: `loom lab up` prunes the layers unused for long and leased by none.
  * Several runtimes may share one directory (`--image-store`, the lab's nodes): each layer is
  * then unpacked by whichever comes first, and none is ever removed by a runtime, since another
  * one's containers may stand on it.
@@ -40,6 +42,14 @@ export interface SnapshotStore {
   ensure(layers: readonly LayerSource[]): Promise<{ paths: string[]; unpacked: string[] }>;
   /** Marks the layers used now (their mtime), so pruning keeps them. */
   touch(diffIds: readonly string[]): void;
+  /**
+   * Records that a container's root stands on layers: `<dir>/leases/<container id>`, a symlink
+   * to the container's directory of links to its layers (`lower/0` → `<dir>/<hex>/fs`, …).
+   * Pruning keeps every layer a lease whose target still exists points at.
+   */
+  lease(containerId: string, lowerLinks: string): void;
+  /** Ends a container's lease (RemoveContainer). */
+  release(containerId: string): void;
   /** Deletes the layer; false (and nothing deleted) in a shared store. */
   remove(diffId: string): boolean;
   /** Diff ids of the layers on disk. */
@@ -50,6 +60,8 @@ const hexOf = (diffId: string) => diffId.replace(/^sha256:/, '');
 
 /** A layer's own tree inside its directory (the directory's mtime is its last use). */
 export const LAYER_TREE = 'fs';
+/** `<store>/leases/<container id>` → the container's `lower/` (see `SnapshotStore.lease`). */
+export const LEASES_DIR = 'leases';
 /**
  * Beside the tree: its opaque directories, as a JSON list of paths. The kernel reads the
  * `trusted.overlay.opaque` xattr; Node cannot, and the runtime looks paths up in the layers
@@ -179,6 +191,15 @@ export function createSnapshotStore(options: SnapshotStoreOptions): SnapshotStor
     has: (diffId) => existsSync(layerDir(diffId)),
     ensure,
     touch,
+    lease: (containerId, lowerLinks) => {
+      mkdirSync(join(dir, LEASES_DIR), { recursive: true });
+      const link = join(dir, LEASES_DIR, containerId);
+      const temp = `${link}.tmp-${process.pid}`;
+      rmSync(temp, { force: true });
+      symlinkSync(lowerLinks, temp);
+      renameSync(temp, link);
+    },
+    release: (containerId) => rmSync(join(dir, LEASES_DIR, containerId), { force: true }),
     remove: (diffId) => {
       if (shared) return false;
       // Out of its name first: a crash half-way through leaves a `.tmp-…`, never a partial layer.

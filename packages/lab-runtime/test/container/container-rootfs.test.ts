@@ -128,4 +128,38 @@ describe('renderSetupScript', () => {
         `'--setgid=1000' '--setuid=1000' --root="$R" -- 'sh' '-c' ${shellQuote("echo 'hi'")}`,
     );
   });
+
+  const overlayScript = (layers: number, upper = '/state/c1/upper') =>
+    renderSetupScript({
+      containerId: 'c1',
+      dir: '/state/c1',
+      rootfs: '/state/c1/rootfs',
+      root: { kind: 'overlay', links: '/state/c1/lower', layers, upper, work: '/state/c1/work' },
+      steps: [],
+      hostname: 'web',
+      env: [],
+      argv: ['sh'],
+      workingDir: '/',
+      user: null,
+      readonlyRootfs: true,
+    });
+
+  it('mounts the layers through short links, top first, from inside the links directory', () => {
+    const lines = overlayScript(3).split('\n');
+    const at = lines.indexOf(`cd '/state/c1/lower'`);
+    expect(lines.slice(at, at + 3)).toEqual([
+      `cd '/state/c1/lower'`,
+      `mount -t overlay -o 'lowerdir=0:1:2,upperdir=/state/c1/upper,workdir=/state/c1/work' loom-rootfs "$R"`,
+      'cd /',
+    ]);
+    expect(lines).toContain('mount -o remount,ro "$R"');
+  });
+
+  it("refuses an overlay option the kernel's new mount API would refuse (over 255 bytes)", () => {
+    expect(() => overlayScript(80)).not.toThrow();
+    expect(() => overlayScript(200)).toThrow(
+      /the overlay option lowerdir is 689 bytes, over the 255 the kernel takes \(200 layers\)/,
+    );
+    expect(() => overlayScript(1, `/${'u'.repeat(300)}`)).toThrow(/option upperdir is 301 bytes/);
+  });
 });
