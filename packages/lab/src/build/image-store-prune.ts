@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * runtimes set each time they use the layer (an image loaded or pulled, a container created).
  * Each code change adds a Loom layer (~0.3 MB) and, when Node or the Debian root change, a big
  * one; pruning removes the layers no runtime used for `maxAgeMs` (7 days by default) and that
- * no mounted overlay stands on. A layer that a running lab's image still names but that was
+ * no container stands on (its runtime's lease in the store says so). A layer that a running lab's image still names but that was
  * pruned is unpacked again by that runtime on the kubelet's next pull (its image is reported
  * missing meanwhile), so pruning never breaks a lab, at worst costs it one unpack.
  */
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 export const IMAGE_STORE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 const LAYER_NAME = /^[0-9a-f]{64}$/;
+const LEASES = 'leases';
 
 export interface ImageStorePruneOptions {
   /** The store: `config.paths.imageStoreDir`. */
@@ -23,59 +24,53 @@ export interface ImageStorePruneOptions {
   maxAgeMs?: number;
   /** The present time in ms (tests). */
   now?: number;
-  /** Names of the layer directories that a mounted overlay uses (default: from /proc). */
+  /** Names of the layer directories containers stand on (default: the store's leases). */
   inUse?: (dir: string) => ReadonlySet<string>;
 }
 
 export interface ImageStorePruneResult {
   /** Diff ids (`sha256:…`) of the removed layers. */
   removed: string[];
-  /** Layers kept: used recently or mounted. */
+  /** Layers kept: used recently or leased. */
   kept: number;
 }
 
 /**
- * The layers of `dir` that overlay mounts in one `/proc/<pid>/mountinfo` use as lower dirs
- * (`… - overlay overlay rw,lowerdir=<dir>/<hex>/fs:…,upperdir=…`).
+ * The layers containers stand on: each runtime leases the layers of a container's root as
+ * `<store>/leases/<container id>`, a symlink to the container's `lower/` directory, whose
+ * entries link to the layers (`0` → `<store>/<hex>/fs`, …; lab-runtime's snapshot-store.ts).
+ * A lease whose container directory is gone (removed, or its lab taken down) holds nothing
+ * and is deleted.
  */
-export function layersInMountinfo(mountinfo: string, dir: string): Set<string> {
+export function leasedLayers(dir: string): Set<string> {
   const layers = new Set<string>();
-  const prefix = `${dir.replace(/\/+$/, '')}/`;
-  for (const line of mountinfo.split('\n')) {
-    const [, after] = line.split(' - ');
-    const [fstype, , superOptions] = after?.split(' ') ?? [];
-    if (fstype !== 'overlay' || superOptions === undefined) continue;
-    const lower = /(?:^|,)lowerdir=([^,]*)/.exec(superOptions)?.[1] ?? '';
-    // mountinfo escapes spaces, tabs, newlines and backslashes in octal (\040).
-    const decoded = lower.replace(/\\([0-7]{3})/g, (_, octal: string) =>
-      String.fromCharCode(Number.parseInt(octal, 8)),
-    );
-    for (const path of decoded.split(':')) {
-      if (!path.startsWith(prefix)) continue;
-      const name = path.slice(prefix.length).split('/')[0]!;
-      if (LAYER_NAME.test(name)) layers.add(name);
-    }
+  const leases = join(dir, LEASES);
+  let names: string[] = [];
+  try {
+    names = readdirSync(leases);
+  } catch {
+    return layers; // No container was ever created on this store.
   }
-  return layers;
-}
-
-/**
- * Every overlay of the machine, whichever mount namespace holds it (each container of a lab has
- * its own): one mountinfo read per namespace.
- */
-export function layersMountedNow(dir: string): Set<string> {
-  const layers = new Set<string>();
-  const seen = new Set<string>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  const prefix = `${dir.replace(/\/+$/, '')}/`;
+  for (const name of names) {
+    const lease = join(leases, name);
+    let links: string[];
+    let lower: string;
     try {
-      const namespace = readlinkSync(`/proc/${pid}/ns/mnt`);
-      if (seen.has(namespace)) continue;
-      seen.add(namespace);
-      for (const layer of layersInMountinfo(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'), dir)) {
-        layers.add(layer);
+      lower = readlinkSync(lease);
+      links = readdirSync(lower);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') rmSync(lease, { force: true });
+      continue;
+    }
+    for (const link of links) {
+      try {
+        const target = readlinkSync(join(lower, link));
+        const layer = target.startsWith(prefix) ? target.slice(prefix.length).split('/')[0]! : '';
+        if (LAYER_NAME.test(layer)) layers.add(layer);
+      } catch {
+        // Not a link: not a layer.
       }
-    } catch {
-      // The process ended meanwhile.
     }
   }
   return layers;
@@ -89,7 +84,7 @@ function lastUsed(path: string): number | undefined {
   }
 }
 
-/** Removes the store's layers unused for `maxAgeMs`, never one a mounted overlay uses. */
+/** Removes the store's layers unused for `maxAgeMs`, never one a container stands on. */
 export function pruneImageStore(options: ImageStorePruneOptions): ImageStorePruneResult {
   const { dir, maxAgeMs = IMAGE_STORE_MAX_AGE_MS, now = Date.now() } = options;
   if (!Number.isFinite(maxAgeMs) || maxAgeMs <= 0) {
@@ -107,11 +102,11 @@ export function pruneImageStore(options: ImageStorePruneOptions): ImageStorePrun
     return used !== undefined && now - used > maxAgeMs;
   };
   const candidates = names.filter(isOld);
-  const mounted = candidates.length === 0 ? new Set() : (options.inUse ?? layersMountedNow)(dir);
+  const leased = candidates.length === 0 ? new Set() : (options.inUse ?? leasedLayers)(dir);
   const removed: string[] = [];
   for (const name of candidates) {
     // Checked again at the last moment: a runtime may have used it since.
-    if (mounted.has(name) || !isOld(name)) continue;
+    if (leased.has(name) || !isOld(name)) continue;
     // Out of its name first (a runtime never uses a `.tmp-…`, and removes one whose process
     // is gone): a crash half-way leaves no partial layer under a layer's name.
     const doomed = join(dir, `.tmp-${name.slice(0, 12)}-${process.pid}-prune`);

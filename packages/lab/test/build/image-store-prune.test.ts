@@ -4,6 +4,7 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   IMAGE_STORE_MAX_AGE_MS,
-  layersInMountinfo,
+  leasedLayers,
   pruneImageStore,
 } from '../../src/build/image-store-prune.ts';
 
@@ -46,7 +47,7 @@ describe('pruneImageStore', () => {
     expect(readdirSync(dir).sort()).toEqual([hex('b'), hex('c')]);
   });
 
-  it('never removes a layer a mounted overlay uses, however old', () => {
+  it('never removes a layer in use, however old', () => {
     const dir = store({ [hex('a')]: 30, [hex('b')]: 30 });
     const result = pruneImageStore({ dir, now: NOW, inUse: () => new Set([hex('b')]) });
     expect(result.removed).toEqual([`sha256:${hex('a')}`]);
@@ -89,7 +90,7 @@ describe('pruneImageStore', () => {
     expect(IMAGE_STORE_MAX_AGE_MS).toBe(7 * DAY);
   });
 
-  it('finds the mounted layers on its own (none of a fresh store is mounted)', () => {
+  it('finds the leased layers on its own (none in a store without leases)', () => {
     const dir = store({ [hex('a')]: 30 });
     expect(pruneImageStore({ dir, now: NOW }).removed).toEqual([`sha256:${hex('a')}`]);
   });
@@ -101,29 +102,38 @@ describe('pruneImageStore', () => {
   });
 });
 
-describe('layersInMountinfo', () => {
-  const dir = '/root/.cache/loom/lab-images';
-  const line = (fstype: string, options: string) =>
-    `1234 1200 0:99 / /var/lib/loom/containers/c1/rootfs rw,relatime - ${fstype} loom-rootfs ${options}`;
+describe('leasedLayers (the containers standing on layers, as the runtimes record them)', () => {
+  /** A container of a runtime's state dir on `layers` (top first), leased in the store. */
+  function container(dir: string, id: string, layers: string[]): string {
+    const lower = join(root, `state-${id}`, 'containers', id, 'lower');
+    mkdirSync(lower, { recursive: true });
+    for (const [i, layer] of layers.entries())
+      symlinkSync(join(dir, layer, 'fs'), join(lower, String(i)));
+    mkdirSync(join(dir, 'leases'), { recursive: true });
+    symlinkSync(lower, join(dir, 'leases', id));
+    return lower;
+  }
 
-  it("reads the overlays' lower dirs that are layers of the store", () => {
-    const mountinfo = [
-      '22 1 252:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
-      line(
-        'overlay',
-        `rw,lowerdir=${dir}/${hex('c')}/fs:${dir}/${hex('b')}/fs:/elsewhere/${hex('a')}/fs,upperdir=/s/c1/upper,workdir=/s/c1/work`,
-      ),
-      line('tmpfs', `rw,lowerdir=${dir}/${hex('d')}/fs`),
-    ].join('\n');
-    expect([...layersInMountinfo(mountinfo, `${dir}/`)].sort()).toEqual([hex('b'), hex('c')]);
+  it("keeps the layers of a live container's lease, however old", () => {
+    const dir = store({ [hex('a')]: 30, [hex('b')]: 30, [hex('c')]: 30 });
+    container(dir, 'c1', [hex('b'), hex('c')]);
+    expect([...leasedLayers(dir)].sort()).toEqual([hex('b'), hex('c')]);
+    expect(pruneImageStore({ dir, now: NOW }).removed).toEqual([`sha256:${hex('a')}`]);
+    expect(readdirSync(dir).sort()).toEqual([hex('b'), hex('c'), 'leases']);
   });
 
-  it('decodes the octal escapes of mountinfo', () => {
-    const escaped = '/tmp/my\\040store';
-    const mountinfo = line(
-      'overlay',
-      `rw,lowerdir=${escaped}/${hex('e')}/fs,upperdir=/u,workdir=/w`,
-    );
-    expect([...layersInMountinfo(mountinfo, '/tmp/my store')]).toEqual([hex('e')]);
+  it('drops the lease of a container whose directory is gone (its lab was taken down)', () => {
+    const dir = store({ [hex('a')]: 30 });
+    const lower = container(dir, 'c2', [hex('a')]);
+    rmSync(join(lower, '..', '..', '..'), { recursive: true });
+    expect(pruneImageStore({ dir, now: NOW }).removed).toEqual([`sha256:${hex('a')}`]);
+    expect(readdirSync(join(dir, 'leases'))).toEqual([]);
+  });
+
+  it('ignores links that lead outside the store', () => {
+    const dir = store({ [hex('a')]: 30 });
+    container(dir, 'c3', []);
+    symlinkSync(`/elsewhere/${hex('a')}/fs`, join(root, 'state-c3/containers/c3/lower/0'));
+    expect(leasedLayers(dir)).toEqual(new Set());
   });
 });
