@@ -7,9 +7,10 @@ import { join } from 'node:path';
  * runtimes set each time they use the layer (an image loaded or pulled, a container created).
  * Each code change adds a Loom layer (~0.3 MB) and, when Node or the Debian root change, a big
  * one; pruning removes the layers no runtime used for `maxAgeMs` (7 days by default) and that
- * no container stands on (its runtime's lease in the store says so). A layer that a running lab's image still names but that was
- * pruned is unpacked again by that runtime on the kubelet's next pull (its image is reported
- * missing meanwhile), so pruning never breaks a lab, at worst costs it one unpack.
+ * no container stands on (its runtime's lease in the store says so). A layer that a running
+ * lab's image still names but that was pruned is unpacked again by that runtime on the
+ * kubelet's next pull (its image is reported missing meanwhile), so pruning never breaks a lab,
+ * at worst costs it one unpack.
  */
 
 export const IMAGE_STORE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
