@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,18 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const KIND_CLUSTER_NAME = 'loom-e2e';
 export const KIND_CONFIG = join(REPO, 'e2e/kind/cluster.yaml');
 export const LOOM_IMAGE_ARCHIVE = join(REPO, 'dist/image/loom.oci.tar');
+/** What `npm run image` says of the archive: its reference and manifest digest. */
+export const LOOM_IMAGE_DESCRIPTION = join(REPO, 'dist/image/loom.json');
+
+/** `{ loomImage: reference@digest }` from the archive's description, when there is one. */
+function archivedImage(file: string): { loomImage?: string } {
+  if (!existsSync(file)) return {};
+  const { reference, digest } = JSON.parse(readFileSync(file, 'utf8')) as {
+    reference: string;
+    digest: string;
+  };
+  return { loomImage: `${reference}@${digest}` };
+}
 /** The admin kubeconfig kubeadm leaves on kind's control-plane node. */
 export const NODE_ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
 
@@ -36,6 +48,11 @@ export interface KindSettings {
   keep: boolean;
   /** LOOM_E2E_KIND_IMAGE: a node image other than cluster.yaml's (`kind create --image`). */
   nodeImage?: string;
+  /**
+   * Loom's image as the archive holds it, `reference@digest` (dist/image/loom.json): install.yaml
+   * pins a placeholder digest until a release, and the nodes have only what kind loaded.
+   */
+  loomImage?: string;
 }
 
 /** A step of bringing the cluster up, as the command line that does it. */
@@ -127,7 +144,13 @@ export function createSteps(settings: KindSettings, cluster: KindCluster): KindS
     {
       what: 'install Loom',
       command: loom!,
-      args: [...loomArgs, 'install', '--kubeconfig', cluster.kubeconfig],
+      args: [
+        ...loomArgs,
+        'install',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        ...(settings.loomImage ? ['--image', settings.loomImage] : []),
+      ],
       timeoutMs: 10 * MINUTE,
     },
     {
@@ -278,7 +301,7 @@ export async function stopKindCluster(
 export async function startE2eKindCluster(
   onProgress?: (line: string) => void,
 ): Promise<KindCluster> {
-  const settings = kindSettingsFromEnv();
+  const settings = { ...kindSettingsFromEnv(), ...archivedImage(LOOM_IMAGE_DESCRIPTION) };
   const workDir = mkdtempSync(join(tmpdir(), 'loom-e2e-kind-'));
   try {
     return await startKindCluster(realHost(), settings, {

@@ -18,6 +18,7 @@ const settings: KindSettings = {
   imageArchive: '/repo/dist/image/loom.oci.tar',
   loom: ['/usr/bin/node24', '--conditions=loom-source', '/repo/packages/cli/src/main.ts'],
   keep: false,
+  loomImage: `ghcr.io/loom-net/loom:0.1.0@sha256:${'a'.repeat(64)}`,
 };
 const workDir = '/tmp/loom-e2e-kind-test';
 const kubeconfig = `${workDir}/kubeconfig`;
@@ -25,7 +26,8 @@ const kubeconfig = `${workDir}/kubeconfig`;
 const PREFLIGHT = ['docker info --format {{.ServerVersion}}', 'kind get clusters'];
 const CREATE = `kind create cluster --name loom-e2e --config /repo/e2e/kind/cluster.yaml --kubeconfig ${kubeconfig}`;
 const LOAD = 'kind load image-archive /repo/dist/image/loom.oci.tar --name loom-e2e';
-const INSTALL = `/usr/bin/node24 --conditions=loom-source /repo/packages/cli/src/main.ts install --kubeconfig ${kubeconfig}`;
+// The image by the archive's digest: the rendered install.yaml pins a placeholder until a release.
+const INSTALL = `/usr/bin/node24 --conditions=loom-source /repo/packages/cli/src/main.ts install --kubeconfig ${kubeconfig} --image ghcr.io/loom-net/loom:0.1.0@sha256:${'a'.repeat(64)}`;
 const READY =
   'docker exec loom-e2e-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf ' +
   'wait --for=condition=Ready nodes --all --timeout=180s';

@@ -98,10 +98,7 @@ describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''
       ['node3', '192.168.1.13'],
     ]) {
       expect(result.stdout).toMatch(
-        new RegExp(
-          `^  ${node} ${ip} +started +kubelet pid \\d+, runtime pid \\d+, agent pid \\d+  Ready in`,
-          'm',
-        ),
+        new RegExp(`^  ${node} ${ip} +started +kubelet pid \\d+, runtime pid \\d+  Ready in`, 'm'),
       );
     }
     for (const name of [
@@ -245,13 +242,13 @@ describe.skipIf(skip !== undefined)(`loom lab${skip ? ` (skipped: ${skip})` : ''
     const pids = readdirSync(join(lab.stateDir, 'run'))
       .filter((file) => file.endsWith('.pid'))
       .map((file) => Number(readFileSync(join(lab.stateDir, 'run', file), 'utf8')));
-    expect(pids).toHaveLength(15); // 6 components, 3 × (runtime, kubelet, route agent)
+    expect(pids).toHaveLength(12); // 6 components, 3 × (runtime, kubelet); Loom runs in pods
     const down = await loom(['lab', 'down', ...lab.args]);
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(/^lab down in /);
     expect(down.stdout).toMatch(
       new RegExp(
-        `^  node3 +stopped route-agent \\(pid \\d+\\), stopped kubelet \\(pid \\d+\\), stopped lab-runtime \\(pid \\d+\\), removed netns ${lab.prefix}node3$`,
+        `^  node3 +stopped kubelet \\(pid \\d+\\), stopped lab-runtime \\(pid \\d+\\), removed netns ${lab.prefix}node3$`,
         'm',
       ),
     );

@@ -46,18 +46,8 @@ describe.skipIf(skip !== undefined)(
 
       const dryRun = await run(['apply', '--dry-run=server', '-f', INSTALL, '-f', ALLOCATOR]);
       expect(dryRun.code).toBe(0);
-      // The lab creates its own copies of the ClusterRoles and bindings today (without
-      // kubectl's annotation, so kubectl says it will add it); any other warning, e.g. Pod
-      // Security's "would violate", is a finding.
-      const warnings = dryRun.stderr
-        .split('\n')
-        .filter(
-          (line) =>
-            line !== '' &&
-            !line.includes(
-              'missing the kubectl.kubernetes.io/last-applied-configuration annotation',
-            ),
-        );
+      // Any warning, e.g. Pod Security's "would violate", is a finding.
+      const warnings = dryRun.stderr.split('\n').filter((line) => line !== '');
       expect(warnings).toEqual([]);
       for (const object of [
         'serviceaccount/loom-node',
