@@ -15,6 +15,7 @@ import { startCriServer, stopCriServer } from './cri/cri-server.ts';
 import { defaultImageMap } from './image/image-map.ts';
 import { loadImageMap } from './image/image-map-file.ts';
 import { createImageStore } from './image/image-store.ts';
+import { removeFlattenedTrees } from './image/snapshot-store.ts';
 import { recoverState } from './recover.ts';
 import type { RuntimeContext } from './runtime-context.ts';
 import { createRuntimeMetrics } from './runtime-metrics.ts';
@@ -87,6 +88,10 @@ export function createLabRuntime(options: LabRuntimeOptions, logger?: Logger): L
     const services = loadCriServices(options.criProto);
     if (options.healthPort !== undefined) await startHealth(options.healthPort);
     await recoverState(context);
+    // Records of containers made before per-layer snapshots name their flattened tree.
+    const onFlattened = [...context.containers.values()].some((c) => 'snapshot' in c);
+    if (removeFlattenedTrees(options.stateDir, onFlattened))
+      log.info('flattened image trees removed');
     await context.images.importArchives();
     await collectGarbage(context).catch((error) => log.warn({ err: error }, 'garbage collection'));
     stopSweep = startExitSweep(context);

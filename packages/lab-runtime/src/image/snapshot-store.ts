@@ -114,6 +114,18 @@ function removeAbandoned(dir: string): void {
   }
 }
 
+/**
+ * Before per-layer snapshots, each image was one flattened tree in `<state>/images/snapshots/`.
+ * They are removed once no container stands on one (a container of that version re-adopted
+ * after an upgrade keeps them until it is removed; the next start after that deletes them).
+ */
+export function removeFlattenedTrees(stateDir: string, inUse: boolean): boolean {
+  const legacy = join(stateDir, 'images', 'snapshots');
+  if (inUse || !existsSync(legacy)) return false;
+  rmSync(legacy, { recursive: true, force: true });
+  return true;
+}
+
 export function defaultSnapshotDir(stateDir: string): string {
   return join(stateDir, 'images', 'layers');
 }

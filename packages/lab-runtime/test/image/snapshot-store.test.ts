@@ -17,7 +17,11 @@ import { hostPathInRoot } from '../../src/container/root-path.ts';
 import type { LayerSource } from '../../src/image/layer-apply.ts';
 import type { ArchiveImage } from '../../src/image/oci-archive.ts';
 import { openLayer, readImageArchive } from '../../src/image/oci-archive.ts';
-import { createSnapshotStore, defaultSnapshotDir } from '../../src/image/snapshot-store.ts';
+import {
+  createSnapshotStore,
+  defaultSnapshotDir,
+  removeFlattenedTrees,
+} from '../../src/image/snapshot-store.ts';
 import type { TestImage, TestLayer } from './oci-test-archive.ts';
 import { writeOciArchive } from './oci-test-archive.ts';
 import { twoLayerImage } from './two-layer-image.ts';
@@ -254,5 +258,17 @@ describe('snapshot store (one directory per layer, whiteouts in overlayfs form)'
     );
     expect(readdirSync(decoy)).toEqual(['.wh.passwd']);
     expect(readdirSync(store.dir)).toEqual([hexOf(image.layers[0]!.diffId)]);
+  });
+
+  it('removes the flattened trees of the store before, unless a container stands on one', () => {
+    const state = join(dir, 'state-legacy');
+    mkdirSync(join(state, 'images/snapshots', hexOf(`sha256:${'a'.repeat(64)}`), 'etc'), {
+      recursive: true,
+    });
+    expect(removeFlattenedTrees(state, true)).toBe(false);
+    expect(readdirSync(join(state, 'images'))).toEqual(['snapshots']);
+    expect(removeFlattenedTrees(state, false)).toBe(true);
+    expect(readdirSync(join(state, 'images'))).toEqual([]);
+    expect(removeFlattenedTrees(state, false)).toBe(false);
   });
 });
