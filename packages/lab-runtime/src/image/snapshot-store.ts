@@ -189,9 +189,16 @@ export function createSnapshotStore(options: SnapshotStoreOptions): SnapshotStor
   };
 
   const ensure = async (layers: readonly LayerSource[]) => {
-    // One layer after the other: the disk is the bottleneck, not the CPU.
+    // All at once: each layer's gunzip + sha256 is one core's work (Loom's image cold: 0.8–1.5 s
+    // here on 2 cores, 1.2–2.7 s one after the other).
+    // Settled before failing: no unpack is left running behind a refused image (the others'
+    // layers are whole and stay).
+    const results = await Promise.allSettled(layers.map(ensureLayer));
     const unpacked: string[] = [];
-    for (const layer of layers) if (await ensureLayer(layer)) unpacked.push(layer.diffId);
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      if (result.value) unpacked.push(layers[i]!.diffId);
+    }
     const diffIds = layers.map((l) => l.diffId);
     touch(diffIds);
     return { paths: diffIds.map(pathOf), unpacked };
