@@ -15,6 +15,7 @@ export interface Pod extends KubePod {
   status: NonNullable<KubePod['status']> & {
     conditions?: { type: string; status: string }[];
     containerStatuses?: {
+      name: string;
       ready: boolean;
       started?: boolean;
       restartCount: number;
