@@ -5,6 +5,7 @@ import type { LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
 import type { NodeImage } from '../nodes/node-processes.ts';
 import { loomCheckout } from './checkout.ts';
+import { pruneImageStore } from './image-store-prune.ts';
 
 /** Loom's image as the lab serves it to its nodes. */
 export interface EnsuredImage {
@@ -40,11 +41,23 @@ export async function ensureLabImage(
       cause: error,
     });
   }
+  pruneStore(config.paths.imageStoreDir, progress);
   return {
     description,
     nodeImage: { archive: description.archive, storeDir: config.paths.imageStoreDir },
     changed: before !== description.digest,
   };
+}
+
+/** Every code change adds a small Loom layer to the shared store: old unused ones go. */
+function pruneStore(dir: string, progress: (line: string) => void): void {
+  try {
+    const { removed } = pruneImageStore({ dir });
+    if (removed.length > 0) progress(`image store: removed ${removed.length} unused layer(s)`);
+  } catch (error) {
+    // A full store costs disk, not correctness: the lab comes up anyway.
+    progress(`warning: cannot prune the image store ${dir}: ${(error as Error).message}`);
+  }
 }
 
 function recordedDigest(file: string): string | undefined {
