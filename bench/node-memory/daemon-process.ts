@@ -15,7 +15,11 @@ export interface MemoryReading {
   file: number;
 }
 
-/** A Loom daemon run as the DaemonSet/Deployment runs it: `node <bundle> <flags>`. */
+/**
+ * A Loom daemon run as the DaemonSet/Deployment runs it: `node <bundle's first-line flags>
+ * <bundle> <flags>` (the image's Node path is not this machine's, so the first line is read
+ * rather than executed).
+ */
 export interface DaemonProcess {
   readonly name: string;
   readonly pid: number;
@@ -32,6 +36,13 @@ export interface DaemonProcess {
 
 const LOG_LINES_KEPT = 20;
 
+/** `--optimize-for-size` of `#!/usr/local/bin/node --optimize-for-size`: what the image runs. */
+async function shebangFlags(bundle: string): Promise<string[]> {
+  const first = (await readFile(bundle, 'utf8')).slice(0, 256).split('\n', 1)[0] ?? '';
+  if (!first.startsWith('#!')) return [];
+  return first.slice(2).trim().split(/\s+/).slice(1);
+}
+
 export async function startDaemon(options: {
   name: string;
   bundle: string;
@@ -40,7 +51,12 @@ export async function startDaemon(options: {
   nodeFlags?: readonly string[];
   env?: Record<string, string>;
 }): Promise<DaemonProcess> {
-  const argv = [...(options.nodeFlags ?? []), options.bundle, ...options.args];
+  const argv = [
+    ...(await shebangFlags(options.bundle)),
+    ...(options.nodeFlags ?? []),
+    options.bundle,
+    ...options.args,
+  ];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

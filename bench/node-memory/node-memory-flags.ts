@@ -63,7 +63,7 @@ route agent (loom-node): 100 MB. Needs root; the agent programs only a throwaway
   --settle S    seconds to wait before each reading, 0 to 600 (default 15)
   --bundles D   measure the loom-route-agent and loom-pod-cidr-allocator bundles in D (e.g. an
                   older build) instead of bundling the source now
-  --node-flags F  Node/V8 flags for both daemons, space-separated, e.g.
-                  "--max-semi-space-size=1" (default: none, as the image runs them)
+  --node-flags F  Node/V8 flags for both daemons on top of their bundles' own first-line
+                  flags (the image's), space-separated, e.g. "--max-semi-space-size=1"
 `;
 }
