@@ -102,7 +102,7 @@ describe.skipIf(skip !== undefined)(`lab nodes${skip ? ` (skipped: ${skip})` : '
       type: 'loom-cni',
       ipam: { type: 'loom-ipam', ranges: [[{ subnet: '10.244.1.0/24' }]] },
     });
-    expect(ready(await node1()).status).toBe('True');
+    await expect.poll(async () => ready(await node1()).status, { timeout: 30_000 }).toBe('True');
   });
 
   it('keeps the kubelet mounts inside the node mount namespace', async () => {

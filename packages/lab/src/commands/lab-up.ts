@@ -29,7 +29,7 @@ import { ensureRouter } from '../network/router.ts';
 import { ensureUnderlay } from '../network/underlay.ts';
 import { nodesOnDisk, removeNode } from '../nodes/node-down.ts';
 import { ensureHostMountPoints } from '../nodes/node-mount-namespace.ts';
-import { deleteNodeObject, readNodeConditions } from '../nodes/node-objects.ts';
+import { deleteNodeObject, readNodeConditions, waitForNodes } from '../nodes/node-objects.ts';
 import { planNodes } from '../nodes/node-plan.ts';
 import { ensureNodes, type NodeReport, nodePids, nodesLookWhole } from '../nodes/node-up.ts';
 import { ensurePki } from '../pki/pki.ts';
@@ -41,6 +41,9 @@ import {
   writeLabState,
 } from '../state/lab-state.ts';
 import { requireRoot, requireTools } from './preflight.ts';
+
+/** After the install: the kubelets notice a new CNI config within their 5 s runtime checks. */
+const INSTALLED_READY_TIMEOUT_MS = 60_000;
 
 export interface UpOptions extends LabOptions {
   env?: NodeJS.ProcessEnv;
@@ -154,6 +157,16 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
       }),
       installing,
     ]);
+    // A node that switched CNI said Ready (the old CNI's) before Loom's pod wrote its conflist,
+    // and may have turned NotReady since: done once each says Ready again.
+    if (installed) {
+      await waitForNodes(
+        client,
+        planNodes(config, settings).map((node) => node.name),
+        (condition) => condition.ready,
+        { timeoutMs: INSTALLED_READY_TIMEOUT_MS, describe: 'Ready with Loom installed' },
+      );
+    }
     await waitDefaultServiceAccount(client);
     return { nodes: reports, install: installed };
   });
