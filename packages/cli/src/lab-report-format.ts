@@ -27,7 +27,7 @@ export function formatBinaries(binaries: ResolvedBinaries): string {
 export function formatImage(image: EnsuredImage): string {
   const { description } = image;
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-  return `Loom image: ${description.reference}@${description.digest} (${mb(description.compressedBytes)} compressed, ${mb(description.uncompressedBytes)} unpacked${image.changed ? ', new' : ''}) in ${description.archive}`;
+  return `Loom image: ${image.pinned} (${mb(description.compressedBytes)} compressed, ${mb(description.uncompressedBytes)} unpacked) in ${description.archive}`;
 }
 
 const CNI_TEXT: Record<NodeSettings['cni'], string> = {

@@ -173,7 +173,7 @@ describe('lab report formatting', () => {
           uncompressedBytes: 192_400_000,
         },
         nodeImage: { archive: '/r/dist/image/loom.oci.tar', storeDir: '/s/images' },
-        changed: true,
+        pinned: 'ghcr.io/loom-net/loom:0.1.0@sha256:abc',
       },
       components: [],
       nodeSettings: { count: 2, remote: 1, cni: 'loom', podCidrs: 'loom' },
@@ -192,7 +192,7 @@ describe('lab report formatting', () => {
     } satisfies UpReport;
     const text = formatUpReport(report);
     expect(text).toContain(
-      '  Loom image: ghcr.io/loom-net/loom:0.1.0@sha256:abc (70.7 MB compressed, 192.4 MB unpacked, new) in /r/dist/image/loom.oci.tar',
+      '  Loom image: ghcr.io/loom-net/loom:0.1.0@sha256:abc (70.7 MB compressed, 192.4 MB unpacked) in /r/dist/image/loom.oci.tar',
     );
     expect(text).toContain(
       '  node2 192.168.2.12       started    kubelet pid 8, runtime pid 7  Ready in 4.1s',

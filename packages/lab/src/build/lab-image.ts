@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ensureImage, type ImageDescription } from '@loom-net/image/build';
 import type { LabConfig } from '../config/lab-config.ts';
 import { LabError } from '../errors.ts';
@@ -12,8 +10,8 @@ export interface EnsuredImage {
   description: ImageDescription;
   /** The archive and the store every node's runtime unpacks it into, once. */
   nodeImage: NodeImage;
-  /** Another image than the archive held before (the sources changed): Loom is applied again. */
-  changed: boolean;
+  /** `reference@digest`, as installed. */
+  pinned: string;
 }
 
 /**
@@ -32,7 +30,6 @@ export async function ensureLabImage(
       "cannot build Loom's image: the lab runs Loom from the image a Loom checkout builds (npm run image), and this lab package is not inside one",
     );
   }
-  const before = recordedDigest(join(repoRoot, 'dist', 'image', 'loom.json'));
   let description: ImageDescription;
   try {
     description = await ensureImage({ repoRoot, onProgress: (line) => progress(`image: ${line}`) });
@@ -45,7 +42,7 @@ export async function ensureLabImage(
   return {
     description,
     nodeImage: { archive: description.archive, storeDir: config.paths.imageStoreDir },
-    changed: before !== description.digest,
+    pinned: `${description.reference}@${description.digest}`,
   };
 }
 
@@ -57,14 +54,5 @@ function pruneStore(dir: string, progress: (line: string) => void): void {
   } catch (error) {
     // A full store costs disk, not correctness: the lab comes up anyway.
     progress(`warning: cannot prune the image store ${dir}: ${(error as Error).message}`);
-  }
-}
-
-function recordedDigest(file: string): string | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { digest?: string }).digest;
-  } catch {
-    return undefined;
   }
 }

@@ -109,9 +109,11 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
   const context: LabContext = { config, binDir: binaries.binDir, settings };
   assertNamespacesOurs(config, state, settings);
   const plan = { config, state, settings, binaries, image, context, progress, started };
+  // Loom runs the image the sources build: a new one (a code change) is installed again.
+  const loomCurrent = settings.cni !== 'loom' || state?.installedImage === image?.pinned;
   if (
     state &&
-    !image?.changed &&
+    loomCurrent &&
     sameSettings(state.nodes, settings) &&
     (await allWhole(config, settings))
   ) {
@@ -130,6 +132,7 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
     createdAt: state?.createdAt ?? new Date().toISOString(),
     nodes: settings,
     hostDirs: [...new Set([...(state?.hostDirs ?? []), ...hostDirs])],
+    ...(state?.installedImage ? { installedImage: state.installedImage } : {}),
   });
   // Recorded before any namespace is made, so a crash half-way leaves nothing `down` misses.
   const wanted = labNamespaces(config, settings);
@@ -167,6 +170,8 @@ export async function labUp(options: UpOptions = {}): Promise<UpReport> {
         { timeoutMs: INSTALLED_READY_TIMEOUT_MS, describe: 'Ready with Loom installed' },
       );
     }
+    if (installed && image)
+      writeLabState(config, { ...record(wanted), installedImage: image.pinned });
     await waitDefaultServiceAccount(client);
     return { nodes: reports, install: installed };
   });

@@ -26,6 +26,8 @@ export interface LabState {
    * (`/etc/cni/net.d`, …); `down` removes them again when no mount namespace uses them.
    */
   hostDirs?: string[];
+  /** The image `loom install` last rolled out (`reference@digest`); another one is installed again. */
+  installedImage?: string;
 }
 
 export function readLabState(config: LabConfig): LabState | undefined {
