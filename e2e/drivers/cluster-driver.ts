@@ -37,7 +37,8 @@ export interface ClusterDriver {
   stopKubelet(node: string): Promise<void>;
   /**
    * Removes the node's CNI configuration (it stays gone until `repair`); with Loom's CNI, the
-   * node's route agent (its installer) is stopped first, as if its DaemonSet pod were gone.
+   * node's `loom-node` DaemonSet pod is kept off it first (a node affinity), so nothing puts
+   * the config back until `repair`.
    */
   removeCniConfig(node: string): Promise<void>;
   /**

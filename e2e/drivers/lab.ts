@@ -24,6 +24,7 @@ import {
   runKubectl,
   type UpReport,
 } from '@loom-net/lab';
+import { commandChecks } from '../command-checks.ts';
 import { loomNodeExclusion } from '../daemonset-exclusion.ts';
 import type { ClusterDriver, RunResult } from './cluster-driver.ts';
 
@@ -88,19 +89,7 @@ export function labDriver(handle: LabHandle, owned: boolean): ClusterDriver {
   const loomNode = loomNodeExclusion({
     kubectl: (args, opts = {}) =>
       kubectl(args, opts.stdin === undefined ? {} : { stdin: opts.stdin }),
-    async must(what, result) {
-      const done = await result;
-      if (done.exitCode !== 0) throw new Error(`lab driver: cannot ${what}: ${done.stderr.trim()}`);
-      return done.stdout;
-    },
-    async waitUntil(what, timeoutMs, check) {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
-        if (Date.now() > deadline)
-          throw new Error(`lab driver: ${what} did not happen in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    },
+    ...commandChecks('lab driver', 500),
   });
   return {
     name: 'lab',

@@ -1,3 +1,4 @@
+import { commandChecks } from '../command-checks.ts';
 import type { RunResult } from '../drivers/cluster-driver.ts';
 import type { Host } from './host.ts';
 import { nodeKubectlArgs } from './kind-cluster.ts';
@@ -30,19 +31,6 @@ export function nodeCommands(host: Host, clusterName: string, pollMs: number): N
         options.stdin,
         options.timeoutMs,
       ),
-    async must(what, result) {
-      const done = await result;
-      if (done.exitCode !== 0)
-        throw new Error(`kind driver: cannot ${what}: ${done.stderr.trim()}`);
-      return done.stdout;
-    },
-    async waitUntil(what, timeoutMs, check) {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
-        if (Date.now() > deadline)
-          throw new Error(`kind driver: ${what} did not happen in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
-      }
-    },
+    ...commandChecks('kind driver', pollMs),
   };
 }
