@@ -6,6 +6,7 @@ import { resolveClusterFacts } from '../src/discovery/cluster-discovery.ts';
 import { nodePodCidrFactsFrom } from '../src/discovery/node-pod-cidr-source.ts';
 import { planObjects } from '../src/install/install-loom.ts';
 import {
+  CONFIG_HASH_ANNOTATION,
   imageRepository,
   orderForApply,
   selectComponents,
@@ -105,6 +106,24 @@ describe('substitution', () => {
       '"image":"registry.example.org/loom:dev"',
     ]);
     expect(JSON.stringify(input)).toContain('ghcr.io/loom-net/loom:0.1.0@sha256:');
+  });
+
+  it('puts the config hash on every pod template: a changed config rolls the daemons', () => {
+    const hashes = (cfg: typeof config) =>
+      substitute(install(), { config: cfg })
+        .filter((o) => o.kind === 'DaemonSet')
+        .map(
+          (o) =>
+            (
+              o as unknown as {
+                spec: { template: { metadata: { annotations: Record<string, string> } } };
+              }
+            ).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION],
+        );
+    const [first] = hashes(config);
+    expect(first).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashes({ ...config })).toEqual([first]);
+    expect(hashes({ ...config, 'cluster-cidr': '10.245.0.0/16' })).not.toEqual([first]);
   });
 
   it('fails without a loom-config to fill in', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyRank, resourceOf, UnknownKindError } from '../cluster/api-resources.ts';
 import {
   COMPONENT_LABEL,
@@ -72,9 +73,16 @@ export interface Substitution {
 }
 
 /**
+ * The pod-template annotation holding loom-config's hash: the daemons read the config at start
+ * (env), so a changed config must restart them, which a changed template does.
+ */
+export const CONFIG_HASH_ANNOTATION = 'loom.dev/config-hash';
+
+/**
  * The objects to apply: copies of `objects` with loom-config's data set to the discovered
- * values and, with `--image`, Loom's image replaced in every pod template. Fails when the
- * manifests have no loom-config, since Loom's daemons would then run on defaults silently.
+ * values, its hash on every pod template and, with `--image`, Loom's image replaced in every
+ * pod template. Fails when the manifests have no loom-config, since Loom's daemons would then
+ * run on defaults silently.
  */
 export function substitute(
   objects: readonly ManifestObject[],
@@ -96,15 +104,31 @@ export function substitute(
   delete data['api-server-host'];
   delete data['api-server-port'];
   config.data = { ...data, ...substitution.config };
-  if (substitution.image !== undefined) {
-    for (const object of copies) replaceImages(object, substitution.image);
+  const hash = configHash(config.data as Record<string, string>);
+  for (const object of copies) {
+    const template = (object as PodTemplateHolder).spec?.template;
+    if (template === undefined) continue;
+    template.metadata = {
+      ...template.metadata,
+      annotations: { ...template.metadata?.annotations, [CONFIG_HASH_ANNOTATION]: hash },
+    };
+    if (substitution.image !== undefined) replaceImages(object, substitution.image);
   }
   return copies;
+}
+
+/** sha256 of the config's entries in key order: the same config always gives the same hash. */
+function configHash(data: Record<string, string>): string {
+  const entries = Object.keys(data)
+    .sort()
+    .map((key) => [key, data[key]]);
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16);
 }
 
 interface PodTemplateHolder {
   spec?: {
     template?: {
+      metadata?: { annotations?: Record<string, string> };
       spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] };
     };
   };
