@@ -84,17 +84,25 @@ describe('every rendered object', () => {
   it.each([
     ['install.yaml', install],
     ['install-pod-cidr-allocator.yaml', allocator],
-  ] as const)('%s: part-of loom, a component label, pinned images', (_file, objects) => {
-    for (const object of objects) {
-      expect(object.metadata.labels, `${object.kind} ${object.metadata.name}`).toMatchObject({
-        'app.kubernetes.io/part-of': 'loom',
-        'app.kubernetes.io/component': expect.any(String),
-      });
-    }
-    const images = JSON.stringify(objects).match(/"image":"[^"]*"/g) ?? [];
-    expect(images.length).toBeGreaterThan(0);
-    for (const image of images) expect(JSON.parse(`{${image}}`).image).toMatch(IMAGE);
-  });
+  ] as const)(
+    '%s: part-of loom, a component label, the version of its pinned images',
+    (_file, objects) => {
+      const images = (JSON.stringify(objects).match(/"image":"[^"]*"/g) ?? []).map(
+        (image) => JSON.parse(`{${image}}`).image as string,
+      );
+      expect(images.length).toBeGreaterThan(0);
+      for (const image of images) expect(image).toMatch(IMAGE);
+      // What `loom status` shows as each workload's version: the images' tag.
+      const version = images[0]!.split('@')[0]!.split(':').at(-1);
+      for (const object of objects) {
+        expect(object.metadata.labels, `${object.kind} ${object.metadata.name}`).toMatchObject({
+          'app.kubernetes.io/part-of': 'loom',
+          'app.kubernetes.io/component': expect.any(String),
+          'app.kubernetes.io/version': version,
+        });
+      }
+    },
+  );
 
   it('loosens Pod Security on loom-system only', () => {
     for (const object of [...install, ...allocator]) {
