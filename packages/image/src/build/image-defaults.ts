@@ -7,14 +7,15 @@ import { IMAGE_BIN_DIR } from './bundles.ts';
 
 export const IMAGE_REPOSITORY = 'ghcr.io/loom-net/loom';
 
-/** `ghcr.io/loom-net/loom:<version>`, the version being the `loom` command's (packages/cli). */
+/**
+ * `ghcr.io/loom-net/loom:<version>`, the version being the one `loom install` installs
+ * (packages/install, whose DEFAULT_IMAGE names the same reference).
+ */
 export function imageReference(repoRoot: string): string {
-  const cli = JSON.parse(
-    readFileSync(join(repoRoot, 'packages', 'cli', 'package.json'), 'utf8'),
-  ) as {
-    version: string;
-  };
-  return `${IMAGE_REPOSITORY}:${cli.version}`;
+  const install = JSON.parse(
+    readFileSync(join(repoRoot, 'packages', 'install', 'package.json'), 'utf8'),
+  ) as { version: string };
+  return `${IMAGE_REPOSITORY}:${install.version}`;
 }
 
 export const IMAGE_DEFAULTS: ContainerDefaults = {
